@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from directory import search as directory_search
+from directory import services
+from directory.businesses import bp
+from directory.businesses.forms import BusinessForm
+from directory.extensions import db
+from directory.models import Business, Network
+from matching.vocab import REGIONS, SECTORS, STAGES, TOPICS
+
+
+def _query() -> directory_search.DirectoryQuery:
+    return directory_search.DirectoryQuery.from_args(
+        request.args,
+        per_page_default=current_app.config["PER_PAGE_DEFAULT"],
+        per_page_max=current_app.config["PER_PAGE_MAX"],
+    )
+
+
+def _owned(slug: str) -> Business:
+    business = db.one_or_404(db.select(Business).where(Business.slug == slug))
+    if business.owner_id != current_user.id and not current_user.is_admin:
+        abort(403)
+    return business
+
+
+@bp.route("/businesses")
+def index():
+    query = _query()
+    result = directory_search.search(query)
+    networks = db.session.execute(db.select(Network).order_by(Network.name)).scalars()
+    view = "map" if request.args.get("view") == "map" else "list"
+    return render_template(
+        "businesses/index.html",
+        result=result,
+        query=query,
+        view=view,
+        network_options=[(n.slug, n.name) for n in networks],
+        other_errors=[(k, v) for k, v in query.errors.items() if k != "near"],
+        sectors=SECTORS,
+        stages=STAGES,
+        topics=TOPICS,
+        regions=REGIONS,
+        sorts=directory_search.SORTS,
+        radii=directory_search.RADII,
+    )
+
+
+@bp.route("/businesses/map.json")
+def map_points():
+    """The same results as the list, as GeoJSON for the map (district-level precision)."""
+    query = _query()
+    result = directory_search.search(query, all_results=True)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "Point",
+                "coordinates": [round(b.longitude, 2), round(b.latitude, 2)],
+            },
+            "properties": {
+                "name": b.name,
+                "url": url_for("businesses.profile", slug=b.slug),
+                "sector": b.sector_label,
+                "town": b.public_location,
+                "distance_km": (
+                    round(result.distances[b.id], 1) if b.id in result.distances else None
+                ),
+            },
+        }
+        for b in result.items
+    ]
+    body = {"type": "FeatureCollection", "features": features, "total": result.total}
+    if query.errors:
+        body["errors"] = query.errors
+    return jsonify(body)
+
+
+@bp.route("/businesses/<slug>")
+def profile(slug: str):
+    business = db.one_or_404(db.select(Business).where(Business.slug == slug))
+    return render_template("businesses/profile.html", business=business)
+
+
+@bp.route("/businesses/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = BusinessForm()
+    if request.method == "GET":
+        form.email.data = current_user.email
+    if form.validate_on_submit():
+        business = services.create_business(form.to_data(), owner=current_user)
+        flash(f"{business.name} is now in the directory.", "success")
+        return redirect(services.after_registration_url(business))
+    return render_template("businesses/edit.html", form=form, business=None)
+
+
+@bp.route("/businesses/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str):
+    business = _owned(slug)
+    form = BusinessForm(business_id=business.id)
+    if request.method == "GET":
+        form.fill_from(business)
+    if form.validate_on_submit():
+        services.update_business(business, form.to_data())
+        flash("Your changes are saved.", "success")
+        return redirect(url_for("businesses.profile", slug=business.slug))
+    return render_template("businesses/edit.html", form=form, business=business)
+
+
+@bp.route("/businesses/<slug>/delete", methods=["POST"])
+@login_required
+def delete(slug: str):
+    business = _owned(slug)
+    name = business.name
+    services.delete_business(business)
+    flash(f"{name} has been removed from the directory.", "success")
+    return redirect(url_for("auth.account"))

@@ -1,0 +1,24 @@
+"""One handler per status: HTML for pages, JSON under /api."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    403: "You do not have permission to do that.",
+    404: "We could not find that page.",
+    405: "That action is not allowed here.",
+    500: "Something went wrong on our side. Please try again.",
+}
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        message = MESSAGES.get(code, error.description)
+        if request.path.startswith("/api/") or request.path.endswith(".json"):
+            return jsonify({"error": {"status": code, "message": error.description}}), code
+        return render_template("error.html", code=code, message=message), code

@@ -1,0 +1,210 @@
+"""Database tables: users, peer networks and the businesses of the directory."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from directory.extensions import db
+from matching.vocab import REGIONS, SECTORS, STAGES, TOPICS
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+business_networks = Table(
+    "business_network",
+    db.metadata,
+    Column("business_id", ForeignKey("business.id", ondelete="CASCADE"), primary_key=True),
+    Column("network_id", ForeignKey("network.id", ondelete="CASCADE"), primary_key=True),
+)
+
+network_coordinators = Table(
+    "network_coordinator",
+    db.metadata,
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("network_id", ForeignKey("network.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="member")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    businesses: Mapped[list[Business]] = relationship(
+        back_populates="owner", order_by="Business.name"
+    )
+    networks: Mapped[list[Network]] = relationship(
+        secondary=network_coordinators, back_populates="coordinators", order_by="Network.name"
+    )
+
+    ROLES = ("member", "coordinator", "admin")
+
+    def set_password(self, password: str, method: str = "scrypt") -> None:
+        self.password_hash = generate_password_hash(password, method=method)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role in ("coordinator", "admin")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class Network(db.Model):
+    __tablename__ = "network"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(160), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    businesses: Mapped[list[Business]] = relationship(
+        secondary=business_networks, back_populates="networks"
+    )
+    coordinators: Mapped[list[User]] = relationship(
+        secondary=network_coordinators, back_populates="networks"
+    )
+
+
+class BusinessSector(db.Model):
+    """A secondary sector; the primary one is Business.sector."""
+
+    __tablename__ = "business_sector"
+
+    business_id: Mapped[int] = mapped_column(
+        ForeignKey("business.id", ondelete="CASCADE"), primary_key=True
+    )
+    sector: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class BusinessTopic(db.Model):
+    """A topic a business needs help with (kind "need") or can offer help with ("offer")."""
+
+    __tablename__ = "business_topic"
+    __table_args__ = (Index("ix_business_topic_kind_topic", "kind", "topic"),)
+
+    business_id: Mapped[int] = mapped_column(
+        ForeignKey("business.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class Business(db.Model):
+    __tablename__ = "business"
+    __table_args__ = (
+        UniqueConstraint("slug"),
+        Index("ix_business_lat_lon", "latitude", "longitude"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(160))
+    name: Mapped[str] = mapped_column(String(160), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    sector: Mapped[str] = mapped_column(String(40), index=True)
+    legal_form: Mapped[str | None] = mapped_column(String(40))
+    stage: Mapped[str] = mapped_column(String(20), index=True)
+    founded_year: Mapped[int | None]
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    outcode: Mapped[str | None] = mapped_column(String(5))
+    town: Mapped[str] = mapped_column(String(120), default="")
+    latitude: Mapped[float]
+    longitude: Mapped[float]
+    region: Mapped[str] = mapped_column(String(30), index=True)
+    willing_to_mentor: Mapped[bool] = mapped_column(default=False, index=True)
+    website: Mapped[str] = mapped_column(String(300), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    owner: Mapped[User | None] = relationship(back_populates="businesses")
+    other_sector_rows: Mapped[list[BusinessSector]] = relationship(
+        cascade="all, delete-orphan", order_by="BusinessSector.sector"
+    )
+    topic_rows: Mapped[list[BusinessTopic]] = relationship(
+        cascade="all, delete-orphan", order_by="BusinessTopic.topic"
+    )
+    networks: Mapped[list[Network]] = relationship(
+        secondary=business_networks, back_populates="businesses", order_by="Network.name"
+    )
+
+    # -- multi-valued fields as plain lists of slugs ------------------------------------------
+
+    @property
+    def other_sectors(self) -> list[str]:
+        return [row.sector for row in self.other_sector_rows]
+
+    @other_sectors.setter
+    def other_sectors(self, slugs: list[str]) -> None:
+        wanted = [s for s in dict.fromkeys(slugs) if s != self.sector]
+        self.other_sector_rows = [BusinessSector(sector=s) for s in wanted]
+
+    def _topics(self, kind: str) -> list[str]:
+        return [row.topic for row in self.topic_rows if row.kind == kind]
+
+    def _set_topics(self, kind: str, slugs: list[str]) -> None:
+        keep = [row for row in self.topic_rows if row.kind != kind]
+        self.topic_rows = keep + [BusinessTopic(kind=kind, topic=t) for t in dict.fromkeys(slugs)]
+
+    @property
+    def needs(self) -> list[str]:
+        return self._topics("need")
+
+    @needs.setter
+    def needs(self, slugs: list[str]) -> None:
+        self._set_topics("need", slugs)
+
+    @property
+    def offers(self) -> list[str]:
+        return self._topics("offer")
+
+    @offers.setter
+    def offers(self, slugs: list[str]) -> None:
+        self._set_topics("offer", slugs)
+
+    # -- labels for people ----------------------------------------------------------------------
+
+    @property
+    def sectors(self) -> list[str]:
+        return [self.sector, *self.other_sectors]
+
+    @property
+    def sector_label(self) -> str:
+        return SECTORS.get(self.sector, self.sector)
+
+    @property
+    def stage_label(self) -> str:
+        return STAGES.get(self.stage, self.stage)
+
+    @property
+    def region_label(self) -> str:
+        return REGIONS.get(self.region, self.region)
+
+    @property
+    def public_location(self) -> str:
+        """District-level place for public pages: never the full postcode."""
+        parts = [p for p in (self.town, self.outcode) if p]
+        return ", ".join(parts) or self.region_label
+
+    def topic_labels(self, kind: str) -> list[str]:
+        return [TOPICS.get(t, t) for t in self._topics(kind)]

@@ -1,0 +1,38 @@
+"""Template helpers: computed in Python, so templates hold only loops and conditionals."""
+
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+
+from matching.vocab import LEGAL_FORMS, REGIONS, SECTORS, STAGES, TOPICS
+
+
+def register(app: Flask) -> None:
+    @app.context_processor
+    def vocabularies():
+        return {
+            "SECTORS": SECTORS,
+            "STAGES": STAGES,
+            "TOPICS": TOPICS,
+            "REGIONS": REGIONS,
+            "LEGAL_FORMS": LEGAL_FORMS,
+            "url_with": url_with,
+            "blueprints": app.blueprints,
+        }
+
+    @app.template_filter("km")
+    def km(value: float | None) -> str:
+        if value is None:
+            return ""
+        return f"{value:.1f} km" if value < 10 else f"{value:.0f} km"
+
+
+def url_with(endpoint: str = "", **params) -> str:
+    """This page's URL with some query parameters replaced (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in params.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(endpoint or request.endpoint, **(request.view_args or {}), **args)
