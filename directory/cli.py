@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from directory import bulk, demo
@@ -53,6 +53,7 @@ def export_command(path: Path) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--businesses", "n", default=7000, show_default=True, help="How many businesses.")
 @click.option("--seed", default=1, show_default=True, help="Same seed, same directory.")
 @click.option("--password", default=None, help="Password for the demo accounts (else random).")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -15,6 +16,13 @@ MESSAGES = {
 
 
 def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        message = "This form has expired or was sent from another site. Reload the page and try again."
+        if request.path.startswith("/api/"):
+            return jsonify({"error": {"status": 400, "message": message}}), 400
+        return render_template("error.html", code=400, message=message), 400
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500

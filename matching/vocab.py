@@ -60,7 +60,9 @@ RELATED_SECTORS: dict[str, frozenset[str]] = {
     "energy": frozenset({"environment", "housing", "finance"}),
     "health-care": frozenset({"childcare", "hub", "sport-leisure"}),
     "housing": frozenset({"energy", "finance", "hub"}),
-    "hub": frozenset({"shop", "pub", "cafe-food", "library", "health-care", "housing", "arts-culture"}),
+    "hub": frozenset(
+        {"shop", "pub", "cafe-food", "library", "health-care", "housing", "arts-culture"}
+    ),
     "library": frozenset({"hub", "arts-culture", "digital"}),
     "arts-culture": frozenset({"hub", "library", "tourism"}),
     "sport-leisure": frozenset({"health-care", "tourism"}),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
 from directory import services
 from directory.businesses.forms import BusinessForm
@@ -46,4 +46,4 @@ class RegisterForm(BusinessForm):
 
     def validate_account_email(self, field) -> None:
         if services.find_user(field.data) is not None:
-            raise ValueError("There is already an account with this email. Sign in instead.")
+            raise ValidationError("There is already an account with this email. Sign in instead.")

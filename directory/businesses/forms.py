@@ -15,12 +15,12 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, URL
+from wtforms.validators import URL, Email, InputRequired, Length, Optional, ValidationError
 
 from directory import services
 from directory.extensions import db
 from directory.models import Network
-from directory.forms import MultiCheckboxField, strip
+from directory.forms import MultiCheckboxField, choices, strip
 from matching.vocab import LEGAL_FORMS, SECTORS, STAGES, TOPICS
 
 
@@ -36,16 +36,16 @@ class BusinessForm(FlaskForm):
     )
     sector = SelectField(
         "Main sector",
-        choices=[("", "Choose a sector")] + list(SECTORS.items()),
+        choices=choices(SECTORS, "Choose a sector"),
         validators=[InputRequired(message="Choose your main sector.")],
     )
-    other_sectors = MultiCheckboxField("Other sectors (optional)", choices=list(SECTORS.items()))
+    other_sectors = MultiCheckboxField("Other sectors (optional)", choices=choices(SECTORS))
     legal_form = SelectField(
-        "Legal form", choices=[("", "Not sure / not yet")] + list(LEGAL_FORMS.items())
+        "Legal form", choices=choices(LEGAL_FORMS, "Not sure / not yet"), validators=[Optional()]
     )
     stage = SelectField(
         "Stage",
-        choices=[("", "Choose a stage")] + list(STAGES.items()),
+        choices=choices(STAGES, "Choose a stage"),
         validators=[InputRequired(message="Choose the stage you are at.")],
     )
     founded_year = IntegerField(
@@ -66,8 +66,8 @@ class BusinessForm(FlaskForm):
         validators=[Optional(), Length(max=120)],
         description="Give a postcode, a town, or both.",
     )
-    needs = MultiCheckboxField("What would you like help with?", choices=list(TOPICS.items()))
-    offers = MultiCheckboxField("What could you help others with?", choices=list(TOPICS.items()))
+    needs = MultiCheckboxField("What would you like help with?", choices=choices(TOPICS))
+    offers = MultiCheckboxField("What could you help others with?", choices=choices(TOPICS))
     willing_to_mentor = BooleanField("We are willing to mentor another community business")
     website = URLField(
         "Website", filters=[strip], validators=[Optional(), URL(message="Enter a full web address, "
@@ -92,18 +92,18 @@ class BusinessForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.business_id = business_id
         self.place: services.Place | None = None
-        self.networks.choices = [
+        self.networks.choices = choices(
             (n.slug, n.name)
             for n in db.session.execute(db.select(Network).order_by(Network.name)).scalars()
-        ]
+        )
 
     def validate_name(self, field) -> None:
         if services.name_taken(field.data, exclude_id=self.business_id):
-            raise ValueError("A business with this name is already in the directory.")
+            raise ValidationError("A business with this name is already in the directory.")
 
     def validate_founded_year(self, field) -> None:
         if field.data is not None and not 1800 <= field.data <= date.today().year:
-            raise ValueError(f"Enter a year between 1800 and {date.today().year}.")
+            raise ValidationError(f"Enter a year between 1800 and {date.today().year}.")
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -156,4 +156,4 @@ class DeleteAccountForm(FlaskForm):
 
     def validate_confirm(self, field) -> None:
         if field.data.strip().upper() != "DELETE":
-            raise ValueError("Type DELETE (in capitals or not) to confirm.")
+            raise ValidationError("Type DELETE (in capitals or not) to confirm.")
