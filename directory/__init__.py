@@ -33,12 +33,13 @@ def create_app(config: dict | None = None) -> Flask:
     login.init_app(app)
     csrf.init_app(app)
 
-    from directory import auth, businesses, errors, main, models
+    from directory import auth, businesses, errors, main, matches, models
 
     login.user_loader(lambda user_id: db.session.get(models.User, int(user_id)))
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(businesses.bp)
+    app.register_blueprint(matches.bp)
     errors.register(app)
 
     from directory import cli, templating

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -11,9 +12,10 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
-from directory import bulk, demo
+from directory import bulk, demo, matchmaking
 from directory.extensions import db
 from directory.models import Business
+from matching.vocab import STAGES
 
 directory_cli = AppGroup("directory", help="Import and export the directory as CSV.")
 
@@ -80,6 +82,59 @@ def demo_command(n: int, seed: int, password: str | None, if_empty: bool) -> Non
     click.echo("\n".join(lines))
 
 
+matching_cli = AppGroup("matching", help="Suggest peers and mentors from the command line.")
+KIND = click.Choice(["peer", "mentor"])
+
+
+def _suggestion_lines(suggestions) -> list[str]:
+    lines = []
+    for rank, s in enumerate(suggestions, 1):
+        lines.append(f"{rank:>2}. {s.name}  (score {s.score:.2f}, {s.distance_km:.0f} km)")
+        lines.extend(f"      - {reason}" for reason in s.reasons)
+    return lines
+
+
+@matching_cli.command("suggest")
+@click.argument("business")
+@click.option("--kind", type=KIND, default="peer", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--max-km", type=click.FloatRange(min=1), default=None, help="Only this close.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, best first.")
+def suggest_command(business: str, kind: str, limit: int, max_km: float | None,
+                    as_json: bool) -> None:
+    """Suggest peers or mentors for BUSINESS (an id, a slug or an exact name)."""
+    row = matchmaking.find_business(business)
+    if row is None:
+        click.echo(f"No business with id, slug or name “{business}”.", err=True)
+        sys.exit(1)
+    suggestions = matchmaking.suggest_for(row, kind, limit, max_km)
+    if as_json:
+        click.echo(json.dumps([s.to_dict() for s in suggestions], ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{kind.capitalize()}s for {row.name} ({row.public_location}):")
+    click.echo("\n".join(_suggestion_lines(suggestions)) or "  none found")
+
+
+@matching_cli.command("batch")
+@click.option("--kind", type=KIND, default="peer", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--stage", "stages", multiple=True, type=click.Choice(list(STAGES)),
+              help="Only businesses at this stage (repeatable).")
+def batch_command(kind: str, limit: int, out: Path, stages: tuple[str, ...]) -> None:
+    """A matching round: one JSON line of suggestions per business, written to --out."""
+    started = time.perf_counter()
+    n = 0
+    with out.open("w", encoding="utf-8") as stream:
+        for business_id, name, suggestions in matchmaking.batch(kind, limit, stages):
+            record = {"id": business_id, "name": name, "matches": [s.to_dict() for s in suggestions]}
+            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+            n += 1
+    click.echo(f"Wrote suggestions for {n} businesses to {out} "
+               f"in {time.perf_counter() - started:.1f} s.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(directory_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(matching_cli)

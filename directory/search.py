@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 from directory import geo
 from directory.extensions import db
 from directory.models import Business, BusinessSector, BusinessTopic, Network, business_networks
-from directory.services import LocationError, resolve_place
+from directory.services import LocationError, resolve_place_text
 from matching.vocab import REGIONS, SECTORS, STAGES, TOPICS
 
 SORTS = {
@@ -211,27 +211,22 @@ def _order(stmt: Select, query: DirectoryQuery) -> Select:
     return stmt.order_by(Business.name, Business.id)
 
 
-def _load(ids: list[int]) -> list[Business]:
+def _load(ids: list[int], with_topics: bool = True) -> list[Business]:
+    """Rows in the given order; topics only when the page shows them (the map does not)."""
     if not ids:
         return []
-    rows = db.session.execute(
-        select(Business)
-        .where(Business.id.in_(ids))
-        .options(
-            selectinload(Business.topic_rows),
-            selectinload(Business.other_sector_rows),
-            selectinload(Business.networks),
-        )
-    ).scalars()
+    stmt = select(Business).where(Business.id.in_(ids))
+    if with_topics:
+        stmt = stmt.options(selectinload(Business.topic_rows))
+    rows = db.session.execute(stmt).scalars()
     by_id = {b.id: b for b in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 
 def locate(text: str) -> tuple[float, float, str]:
     """Resolve the `near` parameter (postcode or town) to coordinates and a label."""
-    postcode = geo.normalise_postcode(text)
-    place = resolve_place(text, None) if postcode else resolve_place(None, text)
-    return place.latitude, place.longitude, postcode or place.town
+    place = resolve_place_text(text)
+    return place.latitude, place.longitude, geo.normalise_postcode(text) or place.town
 
 
 def search(query: DirectoryQuery, *, all_results: bool = False) -> SearchResult:
@@ -255,7 +250,7 @@ def search(query: DirectoryQuery, *, all_results: bool = False) -> SearchResult:
             total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar()
             offset = (query.page - 1) * query.per_page
             ids = list(db.session.execute(ordered.limit(query.per_page).offset(offset)).scalars())
-        return SearchResult(query, _load(ids), total, {})
+        return SearchResult(query, _load(ids, with_topics=not all_results), total, {})
 
     # Distance: a bounding box in SQL (indexed), then exact great-circle distance in numpy.
     lat, lon = origin
@@ -283,7 +278,7 @@ def search(query: DirectoryQuery, *, all_results: bool = False) -> SearchResult:
     if not all_results:
         start = (query.page - 1) * query.per_page
         ordered_ids = ordered_ids[start : start + query.per_page]
-    items = _load(ordered_ids)
+    items = _load(ordered_ids, with_topics=not all_results)
     return SearchResult(
         query, items, total, {i: distances[i] for i in ordered_ids}, origin, origin_label
     )

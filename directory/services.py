@@ -222,14 +222,18 @@ VOCABULARIES = {
 
 
 def after_registration_url(business: Business) -> str:
-    """Where a newly registered business lands: its suggestions once matching is there."""
-    endpoint = "matches.index" if "matches" in current_app.blueprints else "businesses.profile"
-    if endpoint == "matches.index":
-        return url_for(endpoint, business=business.slug)
-    return url_for(endpoint, slug=business.slug)
+    """A newly registered business lands on its suggestions."""
+    return url_for("matches.index", business=business.slug)
 
 
 def delete_business(business: Business) -> None:
     db.session.delete(business)
     db.session.commit()
     directory_changed()
+
+
+def resolve_place_text(text: str) -> Place:
+    """One box that takes a postcode or a town."""
+    if geo.normalise_postcode(text) is not None:
+        return resolve_place(text, None)
+    return resolve_place(None, text)

@@ -17,7 +17,6 @@ def register(app: Flask) -> None:
             "REGIONS": REGIONS,
             "LEGAL_FORMS": LEGAL_FORMS,
             "url_with": url_with,
-            "blueprints": app.blueprints,
         }
 
     @app.template_filter("km")

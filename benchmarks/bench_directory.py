@@ -1,0 +1,106 @@
+"""Directory speed on 7,000 businesses in SQLite: filtered pages and CSV import.
+
+Run: .venv/bin/python benchmarks/bench_directory.py [--businesses 7000] [--requests 200]
+Prints the figures; targets are a median under 30 ms for a filtered /businesses page with
+`near` and `radius_km`, and under 20 s to import a 7,000-row CSV.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from flask_migrate import upgrade  # noqa: E402
+
+from directory import bulk, create_app, demo  # noqa: E402
+from directory.extensions import db  # noqa: E402
+
+PLACES = ["Okehampton", "Leeds", "Manchester", "Bristol", "Norwich", "York", "Keswick", "Derby",
+          "EX20", "LS6", "M1 1AE", "BS1", "NR2", "SW1A 1AA", "Truro", "Hexham", "Ludlow", "Stroud"]
+FACETS = ["", "&sector=shop", "&mentors=1", "&need=funding", "&stage=growing&stage=established",
+          "&sector=pub&sector=shop&offer=governance", "&q=community", "&sort=name"]
+
+
+def make_app(path: Path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "bench"})
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--businesses", type=int, default=7000)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    rng = random.Random(5)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        app = make_app(tmp / "demo.sqlite")
+        with app.app_context():
+            started = time.perf_counter()
+            demo.load(n=args.businesses, seed=1, password="benchmark-pass")
+            demo_s = time.perf_counter() - started
+            csv_path = tmp / "directory.csv"
+            with csv_path.open("w", newline="", encoding="utf-8") as stream:
+                rows = bulk.export_csv(stream)
+
+        client = app.test_client()
+        cold = []
+        for place in PLACES:  # first use of a postcode area loads its table: a one-off cost
+            started = time.perf_counter()
+            client.get(f"/businesses?near={place}&radius_km=25")
+            cold.append((time.perf_counter() - started) * 1000)
+        timings, totals = [], []
+        for _ in range(args.requests):
+            url = (f"/businesses?near={rng.choice(PLACES)}&radius_km={rng.choice([10, 25, 50])}"
+                   f"{rng.choice(FACETS)}")
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, url
+            totals.append(url)
+        plain = []
+        for _ in range(args.requests // 2):
+            started = time.perf_counter()
+            client.get(f"/businesses?page={rng.randint(1, 300)}{rng.choice(FACETS)}")
+            plain.append((time.perf_counter() - started) * 1000)
+
+        fresh = make_app(tmp / "import.sqlite")
+        with fresh.app_context():
+            demo.ensure_networks()
+            db.session.commit()
+        runner = fresh.test_cli_runner()
+        started = time.perf_counter()
+        result = runner.invoke(args=["directory", "import", str(csv_path)])
+        import_s = time.perf_counter() - started
+        assert result.exit_code == 0, result.output
+
+    print(f"Directory benchmark, {args.businesses:,} businesses in SQLite "
+          f"({args.requests} filtered requests, in-process test client)\n")
+    print("| measure | figure | target |")
+    print("|---|---|---|")
+    print(f"| /businesses with near + radius_km (+ facets), median | "
+          f"{statistics.median(timings):.1f} ms | < 30 ms |")
+    print(f"| /businesses with near + radius_km, 95th percentile | {percentile(timings, 95):.1f} ms | |")
+    print(f"| first request near a new place (loads its postcode area), median | "
+          f"{statistics.median(cold):.1f} ms | |")
+    print(f"| /businesses without near (facets, pages), median | {statistics.median(plain):.1f} ms | |")
+    print(f"| import of a {rows:,}-row CSV (geocode + validate + save) | {import_s:.1f} s | < 20 s |")
+    print(f"| demo load of {args.businesses:,} businesses | {demo_s:.1f} s | |")
+
+
+if __name__ == "__main__":
+    main()
