@@ -33,18 +33,26 @@ def create_app(config: dict | None = None) -> Flask:
     login.init_app(app)
     csrf.init_app(app)
 
-    from directory import auth, businesses, errors, main, matches, models
+    from directory import auth, businesses, coordinator, errors, introductions, main, matches, models
 
     login.user_loader(lambda user_id: db.session.get(models.User, int(user_id)))
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(businesses.bp)
     app.register_blueprint(matches.bp)
+    app.register_blueprint(introductions.bp)
+    app.register_blueprint(coordinator.bp)
+    from directory import admin
+
+    app.register_blueprint(admin.bp)
     errors.register(app)
 
     from directory import cli, templating
 
     cli.register(app)
+    from directory import mail
+
+    mail.register(app)
     templating.register(app)
     return app
 

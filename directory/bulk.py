@@ -225,7 +225,8 @@ def import_csv(stream: IO[str]) -> ImportReport:
     return save(data for _, data in records)
 
 
-def export_rows() -> Iterable[dict[str, str]]:
+def export_rows(include_contacts: bool = False) -> Iterable[dict[str, str]]:
+    """Rows in import format; contact email and phone only for a full (private) backup."""
     stmt = (
         select(Business)
         .order_by(Business.name, Business.id)
@@ -248,19 +249,19 @@ def export_rows() -> Iterable[dict[str, str]]:
             "needs": "; ".join(b.needs),
             "offers": "; ".join(b.offers),
             "description": b.description,
-            "email": b.email,
-            "phone": b.phone,
+            "email": b.email if include_contacts else "",
+            "phone": b.phone if include_contacts else "",
             "website": b.website,
             "willing_to_mentor": "yes" if b.willing_to_mentor else "no",
             "networks": "; ".join(n.slug for n in b.networks),
         }
 
 
-def export_csv(stream: IO[str]) -> int:
+def export_csv(stream: IO[str], include_contacts: bool = False) -> int:
     writer = csv.DictWriter(stream, fieldnames=COLUMNS)
     writer.writeheader()
     n = 0
-    for row in export_rows():
+    for row in export_rows(include_contacts):
         writer.writerow(row)
         n += 1
     return n

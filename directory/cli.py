@@ -12,7 +12,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
-from directory import bulk, demo, matchmaking
+from directory import bulk, demo, mail, matchmaking
+from directory.introductions import workflow
 from directory.extensions import db
 from directory.models import Business
 from matching.vocab import STAGES
@@ -47,11 +48,18 @@ def import_command(path: Path) -> None:
 
 @directory_cli.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-def export_command(path: Path) -> None:
-    """Export every business to a CSV file that `directory import` reads back."""
+@click.option("--include-contacts", is_flag=True,
+              help="Also write contact emails and phones (a private backup: keep it safe).")
+def export_command(path: Path, include_contacts: bool) -> None:
+    """Export every business to a CSV file that `directory import` reads back.
+
+    Contact details are left out unless asked for: they are shared only through accepted
+    introductions.
+    """
     with path.open("w", newline="", encoding="utf-8") as stream:
-        n = bulk.export_csv(stream)
-    click.echo(f"Exported {n} businesses to {path}.")
+        n = bulk.export_csv(stream, include_contacts=include_contacts)
+    note = " with contact details" if include_contacts else " (without contact details)"
+    click.echo(f"Exported {n} businesses to {path}{note}.")
 
 
 @click.command("demo")
@@ -134,7 +142,28 @@ def batch_command(kind: str, limit: int, out: Path, stages: tuple[str, ...]) -> 
                f"in {time.perf_counter() - started:.1f} s.")
 
 
+
+introductions_cli = AppGroup("introductions", help="The introductions workflow's clock.")
+
+
+@introductions_cli.command("tick")
+@click.option("--now", type=click.DateTime(), default=None, help="Pretend it is this time (UTC).")
+def tick_command(now) -> None:
+    """Send reminders, expire unanswered requests and ask how introductions went.
+
+    Safe to run from cron as often as you like: each step happens once.
+    """
+    report = workflow.tick(now=now)
+    delivered = mail.deliver_pending() if current_app.config.get("MAIL_SERVER") else None
+    click.echo(f"{report.reminded} reminded, {report.expired} expired, "
+               f"{report.followed_up} followed up.")
+    if delivered is not None:
+        click.echo(f"Email: {delivered.sent} sent, {delivered.failed} failed, "
+                   f"{delivered.waiting} waiting.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(directory_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(matching_cli)
+    app.cli.add_command(introductions_cli)

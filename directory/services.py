@@ -55,6 +55,8 @@ class BusinessData:
     email: str = ""
     phone: str = ""
     networks: list[str] = field(default_factory=list)
+    mentor_capacity: int | None = None
+    accepting_requests: bool = True
 
 
 def geocoder() -> geo.OfflineGeocoder:
@@ -147,6 +149,8 @@ def apply_business(
     business.needs = data.needs
     business.offers = data.offers
     business.willing_to_mentor = data.willing_to_mentor
+    business.mentor_capacity = data.mentor_capacity
+    business.accepting_requests = data.accepting_requests
     business.website = data.website
     business.email = data.email
     business.phone = data.phone

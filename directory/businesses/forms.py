@@ -15,7 +15,15 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import URL, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    URL,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from directory import services
 from directory.extensions import db
@@ -69,6 +77,15 @@ class BusinessForm(FlaskForm):
     needs = MultiCheckboxField("What would you like help with?", choices=choices(TOPICS))
     offers = MultiCheckboxField("What could you help others with?", choices=choices(TOPICS))
     willing_to_mentor = BooleanField("We are willing to mentor another community business")
+    mentor_capacity = IntegerField(
+        "Most introductions we can take at once",
+        validators=[Optional(), NumberRange(min=0, max=50, message="Enter a number from 0 to 50.")],
+        description="Leave empty for no limit. Matching stops suggesting you when you are full.",
+    )
+    accepting_requests = BooleanField(
+        "We are open to new introductions", default=True,
+        description="Untick to pause new requests, for example while you are busy.",
+    )
     website = URLField(
         "Website", filters=[strip], validators=[Optional(), URL(message="Enter a full web address, "
                                                                    "starting https://"),
@@ -134,12 +151,15 @@ class BusinessForm(FlaskForm):
             email=(self.email.data or "").lower(),
             phone=self.phone.data or "",
             networks=self.networks.data,
+            mentor_capacity=self.mentor_capacity.data,
+            accepting_requests=self.accepting_requests.data,
         )
 
     def fill_from(self, business) -> None:
         """Pre-fill for editing (GET only)."""
         for name in ("name", "description", "sector", "legal_form", "stage", "founded_year",
-                     "town", "willing_to_mentor", "website", "email", "phone"):
+                     "town", "willing_to_mentor", "website", "email", "phone",
+                     "mentor_capacity", "accepting_requests"):
             getattr(self, name).data = getattr(business, name)
         self.postcode.data = business.postcode or business.outcode or ""
         self.other_sectors.data = business.other_sectors

@@ -1,0 +1,175 @@
+"""A newcomer registers a business, then finds it in the directory list and on the map."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+if shutil.which("chromium") is None:
+    pytest.skip(
+        "Debian's chromium is not on PATH (scripts/test installs it when run as root)",
+        allow_module_level=True,
+    )
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+
+pytestmark = pytest.mark.e2e
+
+NAME = "Hatherleigh Community Market"
+PASSWORD = "market-day-tuesday"
+DISTANCE_RE = re.compile(r"^(\d+(\.\d)?) km away$")
+
+expect.set_options(timeout=10_000)
+
+
+def fill_account(page) -> None:
+    page.get_by_label("Your name").fill("Morwenna Hext")
+    page.get_by_label("Your email (you sign in with it)").fill("morwenna@hatherleigh.example")
+    page.get_by_label("Choose a password").fill(PASSWORD)
+    page.get_by_label("Type the password again").fill(PASSWORD)
+
+
+def fill_business(page, postcode: str) -> None:
+    page.get_by_label("Business name").fill(NAME)
+    page.get_by_label("What you do").fill(
+        "A weekly market hall run by volunteers, selling produce from farms around the town."
+    )
+    page.get_by_label("Main sector").select_option(label="Community shop")
+    page.get_by_label("Stage", exact=True).select_option(value="growing")
+    page.get_by_label("Postcode").fill(postcode)
+    needs = page.locator("fieldset#needs")
+    needs.get_by_label("Grants and fundraising").check()
+    needs.get_by_label("Recruiting and managing volunteers").check()
+    page.locator("fieldset#offers").get_by_label("Trading, retail and income").check()
+    page.get_by_label("We are willing to mentor another community business").check()
+
+
+def register(page) -> None:
+    page.goto("/register")
+    fill_account(page)
+    fill_business(page, postcode="ZZ99 9ZZ")
+    page.get_by_role("button", name="Register").click()
+
+    expect(page.locator("#postcode-error")).to_contain_text("ZZ99 9ZZ")
+    expect(page.get_by_label("Postcode")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Business name")).to_have_value(NAME)
+    expect(page.locator("fieldset#needs").get_by_label("Grants and fundraising")).to_be_checked()
+
+    page.get_by_label("Postcode").fill("EX20 3JB")
+    # Browsers never get a password back from the server: type it again, as a person would.
+    page.get_by_label("Choose a password").fill(PASSWORD)
+    page.get_by_label("Type the password again").fill(PASSWORD)
+    page.get_by_role("button", name="Register").click()
+
+    expect(page.get_by_text("is now in the directory")).to_be_visible()
+    expect(page.get_by_text(NAME).first).to_be_visible()
+
+
+def open_filter_group(page, legend: str) -> None:
+    page.locator("details.filter-group > summary", has_text=re.compile(rf"^\s*{legend}")).click()
+
+
+def km(distance: str) -> float:
+    return float(DISTANCE_RE.match(distance).group(1))
+
+
+def card(page, name: str):
+    return page.locator("article.card", has=page.get_by_role("link", name=name, exact=True))
+
+
+def find_by_sector_and_text(page) -> None:
+    page.goto("/businesses")
+    open_filter_group(page, "Sector")
+    page.get_by_role("checkbox", name="Community shop", exact=True).check()
+    page.get_by_role("searchbox", name="Search").fill("Hatherleigh")
+    page.get_by_role("button", name="Show results").click()
+
+    expect(page).to_have_url(re.compile(r"sector=shop"))
+    expect(card(page, NAME)).to_be_visible()
+    expect(card(page, NAME)).to_contain_text("Willing to mentor")
+
+
+def find_near_okehampton(page) -> None:
+    page.goto("/businesses")
+    page.get_by_label("Near (postcode or town)").fill("Okehampton")
+    page.get_by_label("Within").select_option(value="25")
+    page.get_by_label("Sort by").select_option(value="distance")
+    page.get_by_role("button", name="Show results").click()
+
+    expect(page.locator("#results-heading")).to_contain_text("within 25 km of")
+    ours = card(page, NAME).locator(".distance")
+    expect(ours).to_have_text(DISTANCE_RE)
+    assert 0 < km(ours.inner_text()) <= 25
+    shown = [km(text) for text in page.locator(".distance").all_inner_texts()]
+    assert shown == sorted(shown)
+
+
+def show_on_map(page) -> None:
+    page.get_by_role("link", name="Map view").click()
+    expect(page).to_have_url(re.compile(r"view=map"))
+    expect(page.locator("#map[data-loaded]")).to_be_attached()
+    assert page.locator("#map").get_attribute("data-error") is None
+    count = int(page.locator("#map").get_attribute("data-loaded"))
+    assert count >= 1
+    assert page.evaluate("window.peerlinkMap.count") == count
+    expect(page.locator(".leaflet-marker-icon").first).to_be_visible()
+
+    # Our marker may sit inside a cluster: let the cluster group zoom to it, then open its
+    # popup and give the map's pan to fit the popup time to end (for the screenshot).
+    found = page.evaluate(
+        """name => new Promise(resolve => {
+            const { map, markers } = window.peerlinkMap;
+            const marker = markers.getLayers().find(m => m.options.title === name);
+            if (!marker) return resolve(false);
+            markers.zoomToShowLayer(marker, () => {
+                const settled = () => resolve(true);
+                map.once("moveend", settled);
+                setTimeout(settled, 600);
+                marker.openPopup();
+            });
+        })""",
+        NAME,
+    )
+    assert found, f"{NAME} is not among the markers"
+    popup = page.locator(".leaflet-popup-content .map-popup")
+    expect(popup.locator(".map-popup-title")).to_have_text(NAME)
+    expect(popup.locator(".map-popup-distance")).to_have_text(DISTANCE_RE)
+
+
+def test_newcomer_registers_then_finds_the_business_in_the_list_and_on_the_map(
+    new_page, screenshot
+):
+    page = new_page()
+    register(page)
+    find_by_sector_and_text(page)
+    find_near_okehampton(page)
+    screenshot(page, "directory-list")
+    show_on_map(page)
+    screenshot(page, "directory-map")
+
+
+@pytest.mark.parametrize("view", ["list", "map"])
+def test_directory_fits_a_phone_and_its_filters_work(new_page, screenshot, view):
+    page = new_page(width=390, height=844)
+    page.goto("/businesses" + ("?view=map" if view == "map" else ""))
+    if view == "map":
+        expect(page.locator("#map[data-loaded]")).to_be_attached()
+
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, f"phone-{view}", full_page=False)
+
+    search = page.get_by_role("searchbox", name="Search")
+    search.scroll_into_view_if_needed()
+    expect(search).to_be_in_viewport()
+    open_filter_group(page, "Sector")
+    page.get_by_role("checkbox", name="Community shop", exact=True).check()
+    submit = page.get_by_role("button", name="Show results")
+    submit.scroll_into_view_if_needed()
+    expect(submit).to_be_in_viewport()
+    submit.click()
+
+    expect(page).to_have_url(re.compile(r"sector=shop"))
+    expect(page.locator("#results-heading")).to_contain_text("business")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
