@@ -83,7 +83,7 @@
     const props = feature.properties || {};
     const label = props.name ? String(props.name) : "Business";
     const marker = L.marker([lat, lon], { title: label, alt: label });
-    marker.bindPopup(() => popupContent(props));
+    marker.bindPopup(() => popupContent(props), { autoPanPaddingTopLeft: [50, 10] });
     return marker;
   }
 
