@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 
@@ -28,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
             config = {**config, "SQLALCHEMY_DATABASE_URI": config["DATABASE_URL"]}
         app.config.update(config)
 
+    app.logger.setLevel(logging.INFO)  # the outbox logs each email kept for reading
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.normpath(os.path.join(app.root_path, "..", "migrations")))
     login.init_app(app)
