@@ -31,11 +31,22 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.logger.setLevel(logging.INFO)  # the outbox logs each email kept for reading
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.normpath(os.path.join(app.root_path, "..", "migrations")))
+    migrate.init_app(
+        app, db, directory=os.path.normpath(os.path.join(app.root_path, "..", "migrations"))
+    )
     login.init_app(app)
     csrf.init_app(app)
 
-    from directory import auth, businesses, coordinator, errors, introductions, main, matches, models
+    from directory import (
+        auth,
+        businesses,
+        coordinator,
+        errors,
+        introductions,
+        main,
+        matches,
+        models,
+    )
 
     login.user_loader(lambda user_id: db.session.get(models.User, int(user_id)))
     app.register_blueprint(main.bp)

@@ -18,8 +18,21 @@ from directory.models import Business, Network
 from matching.vocab import LEGAL_FORMS, SECTORS, STAGES, TOPICS, lookup
 
 COLUMNS = (
-    "name", "sector", "legal_form", "stage", "founded_year", "postcode", "town", "needs",
-    "offers", "description", "email", "phone", "website", "willing_to_mentor", "networks",
+    "name",
+    "sector",
+    "legal_form",
+    "stage",
+    "founded_year",
+    "postcode",
+    "town",
+    "needs",
+    "offers",
+    "description",
+    "email",
+    "phone",
+    "website",
+    "willing_to_mentor",
+    "networks",
 )
 REQUIRED = ("name", "sector", "stage")
 TRUE = {"yes", "y", "true", "1", "t"}
@@ -56,7 +69,9 @@ def _slugs(cell: str, vocabulary: dict[str, str], what: str, errors: list[str]) 
     return list(dict.fromkeys(found))
 
 
-def parse_row(row: dict[str, str], networks: dict[str, str]) -> tuple[services.BusinessData | None, list[str]]:
+def parse_row(
+    row: dict[str, str], networks: dict[str, str]
+) -> tuple[services.BusinessData | None, list[str]]:
     """Validate one CSV row; returns the data or the list of what is wrong with it."""
     errors: list[str] = []
     cell = {k: (row.get(k) or "").strip() for k in COLUMNS}

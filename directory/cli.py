@@ -13,8 +13,8 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from directory import bulk, demo, mail, matchmaking
-from directory.introductions import workflow
 from directory.extensions import db
+from directory.introductions import workflow
 from directory.models import Business
 from matching.vocab import STAGES
 
@@ -30,14 +30,16 @@ def import_command(path: Path) -> None:
         try:
             report = bulk.import_csv(stream)
         except bulk.ImportProblems as exc:
-            click.echo(f"Import failed, nothing was changed. {len(exc.problems)} problem(s):",
-                       err=True)
+            click.echo(
+                f"Import failed, nothing was changed. {len(exc.problems)} problem(s):", err=True
+            )
             for problem in exc.problems:
                 click.echo(f"  {problem}", err=True)
             sys.exit(1)
         except UnicodeDecodeError as exc:
-            click.echo(f"Import failed, nothing was changed: the file is not UTF-8 ({exc}).",
-                       err=True)
+            click.echo(
+                f"Import failed, nothing was changed: the file is not UTF-8 ({exc}).", err=True
+            )
             sys.exit(1)
     click.echo(
         f"Imported {report.created + report.updated} businesses from {path.name} "
@@ -48,8 +50,11 @@ def import_command(path: Path) -> None:
 
 @directory_cli.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--include-contacts", is_flag=True,
-              help="Also write contact emails and phones (a private backup: keep it safe).")
+@click.option(
+    "--include-contacts",
+    is_flag=True,
+    help="Also write contact emails and phones (a private backup: keep it safe).",
+)
 def export_command(path: Path, include_contacts: bool) -> None:
     """Export every business to a CSV file that `directory import` reads back.
 
@@ -82,6 +87,7 @@ def demo_command(n: int, seed: int, password: str | None, if_empty: bool) -> Non
     lines = [
         "Demo accounts (email / password):",
         f"  member:      {accounts.member[0]} / {accounts.member[1]}",
+        f"  mentor:      {accounts.mentor[0]} / {accounts.mentor[1]}",
         f"  coordinator: {accounts.coordinator[0]} / {accounts.coordinator[1]}",
         f"  admin:       {accounts.admin[0]} / {accounts.admin[1]}",
     ]
@@ -108,8 +114,9 @@ def _suggestion_lines(suggestions) -> list[str]:
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--max-km", type=click.FloatRange(min=1), default=None, help="Only this close.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, best first.")
-def suggest_command(business: str, kind: str, limit: int, max_km: float | None,
-                    as_json: bool) -> None:
+def suggest_command(
+    business: str, kind: str, limit: int, max_km: float | None, as_json: bool
+) -> None:
     """Suggest peers or mentors for BUSINESS (an id, a slug or an exact name)."""
     row = matchmaking.find_business(business)
     if row is None:
@@ -127,20 +134,29 @@ def suggest_command(business: str, kind: str, limit: int, max_km: float | None,
 @click.option("--kind", type=KIND, default="peer", show_default=True)
 @click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True)
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--stage", "stages", multiple=True, type=click.Choice(list(STAGES)),
-              help="Only businesses at this stage (repeatable).")
+@click.option(
+    "--stage",
+    "stages",
+    multiple=True,
+    type=click.Choice(list(STAGES)),
+    help="Only businesses at this stage (repeatable).",
+)
 def batch_command(kind: str, limit: int, out: Path, stages: tuple[str, ...]) -> None:
     """A matching round: one JSON line of suggestions per business, written to --out."""
     started = time.perf_counter()
     n = 0
     with out.open("w", encoding="utf-8") as stream:
         for business_id, name, suggestions in matchmaking.batch(kind, limit, stages):
-            record = {"id": business_id, "name": name, "matches": [s.to_dict() for s in suggestions]}
+            record = {
+                "id": business_id,
+                "name": name,
+                "matches": [s.to_dict() for s in suggestions],
+            }
             stream.write(json.dumps(record, ensure_ascii=False) + "\n")
             n += 1
-    click.echo(f"Wrote suggestions for {n} businesses to {out} "
-               f"in {time.perf_counter() - started:.1f} s.")
-
+    click.echo(
+        f"Wrote suggestions for {n} businesses to {out} in {time.perf_counter() - started:.1f} s."
+    )
 
 
 introductions_cli = AppGroup("introductions", help="The introductions workflow's clock.")
@@ -155,11 +171,13 @@ def tick_command(now) -> None:
     """
     report = workflow.tick(now=now)
     delivered = mail.deliver_pending() if current_app.config.get("MAIL_SERVER") else None
-    click.echo(f"{report.reminded} reminded, {report.expired} expired, "
-               f"{report.followed_up} followed up.")
+    click.echo(
+        f"{report.reminded} reminded, {report.expired} expired, {report.followed_up} followed up."
+    )
     if delivered is not None:
-        click.echo(f"Email: {delivered.sent} sent, {delivered.failed} failed, "
-                   f"{delivered.waiting} waiting.")
+        click.echo(
+            f"Email: {delivered.sent} sent, {delivered.failed} failed, {delivered.waiting} waiting."
+        )
 
 
 def register(app: Flask) -> None:

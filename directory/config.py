@@ -53,6 +53,8 @@ def from_environment(instance_path: str) -> dict:
         "MAP_TILE_ATTRIBUTION": env.get(
             "MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors"
         ),
+        # Links in email sent from cron, where there is no request to take the host from.
+        "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),
         "GEOCODER_ONLINE_FALLBACK": _env_bool("GEOCODER_ONLINE_FALLBACK"),
         "GEOCODER_USER_AGENT": env.get("GEOCODER_USER_AGENT", "peerlink"),
     }

@@ -9,7 +9,7 @@ from datetime import date
 
 from directory import bulk, geo, services
 from directory.extensions import db
-from directory.models import Network, User
+from directory.models import Network
 from matching.vocab import SECTORS, STAGES, TOPICS
 
 NETWORKS = {
@@ -53,30 +53,83 @@ SECTOR_NETWORKS = {
 }
 
 SECTOR_WEIGHTS = {
-    "shop": 14, "pub": 9, "cafe-food": 8, "food-growing": 7, "energy": 6, "health-care": 7,
-    "housing": 5, "hub": 12, "library": 4, "arts-culture": 6, "sport-leisure": 5,
-    "environment": 4, "transport": 3, "employment-training": 3, "finance": 2, "digital": 2,
-    "childcare": 2, "tourism": 2, "other": 1,
+    "shop": 14,
+    "pub": 9,
+    "cafe-food": 8,
+    "food-growing": 7,
+    "energy": 6,
+    "health-care": 7,
+    "housing": 5,
+    "hub": 12,
+    "library": 4,
+    "arts-culture": 6,
+    "sport-leisure": 5,
+    "environment": 4,
+    "transport": 3,
+    "employment-training": 3,
+    "finance": 2,
+    "digital": 2,
+    "childcare": 2,
+    "tourism": 2,
+    "other": 1,
 }
 
-INNS = ["Red Lion", "Royal Oak", "Plough", "Swan", "Crown", "Bell", "Fox and Hounds", "George",
-        "White Hart", "Kings Arms", "Wheatsheaf", "Rose and Crown", "Star", "Black Horse",
-        "New Inn", "Ship", "Anchor", "Queens Head", "Old Bell", "Half Moon"]
+INNS = [
+    "Red Lion",
+    "Royal Oak",
+    "Plough",
+    "Swan",
+    "Crown",
+    "Bell",
+    "Fox and Hounds",
+    "George",
+    "White Hart",
+    "Kings Arms",
+    "Wheatsheaf",
+    "Rose and Crown",
+    "Star",
+    "Black Horse",
+    "New Inn",
+    "Ship",
+    "Anchor",
+    "Queens Head",
+    "Old Bell",
+    "Half Moon",
+]
 
 NAMES = {
-    "shop": ["{town} Community Shop", "{town} Village Store", "{town} Community Stores",
-             "The {town} Shop"],
+    "shop": [
+        "{town} Community Shop",
+        "{town} Village Store",
+        "{town} Community Stores",
+        "The {town} Shop",
+    ],
     "pub": ["The {inn}, {town}", "{town} Community Pub", "The {inn} Community Pub"],
-    "cafe-food": ["{town} Community Café", "{town} Food Hub", "{town} Kitchen Co-op",
-                  "{town} Pantry"],
-    "food-growing": ["{town} Community Farm", "{town} Community Garden", "{town} Growers",
-                     "{town} Orchard Project"],
+    "cafe-food": [
+        "{town} Community Café",
+        "{town} Food Hub",
+        "{town} Kitchen Co-op",
+        "{town} Pantry",
+    ],
+    "food-growing": [
+        "{town} Community Farm",
+        "{town} Community Garden",
+        "{town} Growers",
+        "{town} Orchard Project",
+    ],
     "energy": ["{town} Community Energy", "{town} Solar Co-operative", "{town} Renewables"],
-    "health-care": ["{town} Wellbeing Centre", "{town} Community Care Co-op",
-                    "{town} Health Collective"],
+    "health-care": [
+        "{town} Wellbeing Centre",
+        "{town} Community Care Co-op",
+        "{town} Health Collective",
+    ],
     "housing": ["{town} Community Land Trust", "{town} Housing Co-operative"],
-    "hub": ["{town} Community Hub", "{town} Village Hall", "{town} Community Centre",
-            "{town} Community Association"],
+    "hub": [
+        "{town} Community Hub",
+        "{town} Village Hall",
+        "{town} Community Centre",
+        "{town} Community Association",
+    ],
     "library": ["{town} Community Library", "Friends of {town} Library"],
     "arts-culture": ["{town} Arts Centre", "{town} Heritage Trust", "{town} Community Cinema"],
     "sport-leisure": ["{town} Community Pool", "{town} Sports Club", "{town} Leisure Trust"],
@@ -92,25 +145,23 @@ NAMES = {
 
 WHAT = {
     "shop": "a volunteer-run village shop and post office selling local produce and everyday "
-            "essentials",
+    "essentials",
     "pub": "a community-owned pub, bought by {members} local shareholders to keep it open",
     "cafe-food": "a community café serving affordable meals made with surplus and local food",
     "food-growing": "a community growing site where volunteers grow vegetables and run "
-                    "veg-box deliveries",
+    "veg-box deliveries",
     "energy": "a community energy society that owns rooftop solar panels on schools and halls",
     "health-care": "a community-led wellbeing service offering social prescribing, "
-                   "befriending and home support",
+    "befriending and home support",
     "housing": "a community land trust building permanently affordable homes for local people",
-    "hub": "a community hub in a former {building}, with a café, meeting rooms and advice "
-           "sessions",
+    "hub": "a community hub in a former {building}, with a café, meeting rooms and advice sessions",
     "library": "a community-run library with a reading café, homework club and digital help",
     "arts-culture": "a community arts and heritage venue with exhibitions, workshops and events",
     "sport-leisure": "a community-owned leisure facility run as a not-for-profit",
     "environment": "an environmental charity looking after local green spaces and running a "
-                   "repair café",
+    "repair café",
     "transport": "a community transport scheme with accessible minibuses and volunteer drivers",
-    "employment-training": "a social enterprise offering training, work placements and job "
-                           "clubs",
+    "employment-training": "a social enterprise offering training, work placements and job clubs",
     "finance": "a community finance organisation offering fair loans and savings accounts",
     "digital": "a community media and digital inclusion project",
     "childcare": "a community nursery and youth project run by parents and local volunteers",
@@ -129,16 +180,44 @@ DETAILS = [
 LOST = ["shop", "pub", "bank", "library", "youth club", "bus service"]
 
 # Needs and offers that businesses at each stage typically have.
-EARLY_NEEDS = ["funding", "community-shares", "business-planning", "governance", "legal",
-               "premises", "volunteers"]
-LATER_NEEDS = ["marketing", "digital", "staff", "impact", "commissioning", "sustainability",
-               "trading", "finance", "safeguarding", "partnerships"]
-MENTOR_CHANCE = {"exploring": 0.0, "starting": 0.02, "growing": 0.15, "established": 0.45,
-                 "mature": 0.7}
+EARLY_NEEDS = [
+    "funding",
+    "community-shares",
+    "business-planning",
+    "governance",
+    "legal",
+    "premises",
+    "volunteers",
+]
+LATER_NEEDS = [
+    "marketing",
+    "digital",
+    "staff",
+    "impact",
+    "commissioning",
+    "sustainability",
+    "trading",
+    "finance",
+    "safeguarding",
+    "partnerships",
+]
+MENTOR_CHANCE = {
+    "exploring": 0.0,
+    "starting": 0.02,
+    "growing": 0.15,
+    "established": 0.45,
+    "mature": 0.7,
+}
 STAGE_WEIGHTS = {"exploring": 12, "starting": 20, "growing": 25, "established": 30, "mature": 13}
-LEGAL_BY_SECTOR = {"shop": ["cbs", "coop"], "pub": ["cbs"], "energy": ["cbs", "coop"],
-                   "housing": ["cbs", "clg"], "finance": ["coop", "cbs"],
-                   "health-care": ["cic", "cio"], "library": ["cio", "clg"]}
+LEGAL_BY_SECTOR = {
+    "shop": ["cbs", "coop"],
+    "pub": ["cbs"],
+    "energy": ["cbs", "coop"],
+    "housing": ["cbs", "clg"],
+    "finance": ["coop", "cbs"],
+    "health-care": ["cic", "cio"],
+    "library": ["cio", "clg"],
+}
 
 
 @dataclass
@@ -146,6 +225,7 @@ class DemoAccounts:
     admin: tuple[str, str]
     coordinator: tuple[str, str]
     member: tuple[str, str]
+    mentor: tuple[str, str]
 
 
 def ensure_networks() -> dict[str, Network]:
@@ -200,12 +280,13 @@ def _name(rng: random.Random, sector: str, town: str, outcode: str, taken: set[s
 def _description(rng: random.Random, sector: str, town: str, needs: list[str]) -> str:
     what = WHAT[sector].format(members=rng.randint(80, 900), building=rng.choice(BUILDINGS))
     detail = rng.choice(DETAILS).format(
-        volunteers=rng.randint(8, 120), staff=rng.randint(0, 12), lost=rng.choice(LOST),
+        volunteers=rng.randint(8, 120),
+        staff=rng.randint(0, 12),
+        lost=rng.choice(LOST),
         members=rng.randint(60, 1500),
     )
     working_on = TOPICS[needs[0]].lower() if needs else "growing our trade"
-    return (f"We are {what} in {town}. {detail} "
-            f"This year we are working on {working_on}.")
+    return f"We are {what} in {town}. {detail} This year we are working on {working_on}."
 
 
 def generate(n: int, seed: int, taken: set[str] | None = None) -> list[services.BusinessData]:
@@ -216,7 +297,9 @@ def generate(n: int, seed: int, taken: set[str] | None = None) -> list[services.
     for postcode in geo.sample_postcodes(rng, n):
         place = services.resolve_place(postcode, None)
         sector = _pick(rng, SECTOR_WEIGHTS)
-        others = [s for s in rng.sample(list(SECTORS), 1) if s != sector] if rng.random() < 0.2 else []
+        others = (
+            [s for s in rng.sample(list(SECTORS), 1) if s != sector] if rng.random() < 0.2 else []
+        )
         stage = _pick(rng, STAGE_WEIGHTS)
         needs, offers = _topics(rng, stage)
         town = place.town or place.outcode or "the village"
@@ -265,10 +348,12 @@ def load(n: int = 7000, seed: int = 1, password: str | None = None) -> DemoAccou
         "coordinator@peerlink.example", "coordinator", "Cora Coordinator", password
     )
     member = _account("member@peerlink.example", "member", "Mo Member", password)
+    mentor = _account("mentor@peerlink.example", "member", "Mina Mentor", password)
     db.session.flush()
     coordinator_user = services.find_user(coordinator[0])
     coordinator_user.networks = [
-        networks["plunkett-foundation"], networks["health-social-care-cop"]
+        networks["plunkett-foundation"],
+        networks["health-social-care-cop"],
     ]
     records = generate(n, seed)
     bulk.save(records)
@@ -277,6 +362,30 @@ def load(n: int = 7000, seed: int = 1, password: str | None = None) -> DemoAccou
         first.owner = services.find_user(member[0])
         if "plunkett-foundation" not in [nw.slug for nw in first.networks]:
             first.networks.append(networks["plunkett-foundation"])
+        helper = _nearest_mentor(first, records)
+        if helper is not None:
+            helper.owner = services.find_user(mentor[0])
     db.session.commit()
     services.directory_changed()
-    return DemoAccounts(admin=admin, coordinator=coordinator, member=member)
+    return DemoAccounts(admin=admin, coordinator=coordinator, member=member, mentor=mentor)
+
+
+def _nearest_mentor(business, records: list[services.BusinessData]):
+    """The closest willing mentor that offers something the member's business needs."""
+    needs = set(business.needs)
+    candidates = [
+        r
+        for r in records[1:]
+        if r.willing_to_mentor
+        and needs & set(r.offers)
+        and list(STAGES).index(r.stage) > list(STAGES).index(business.stage)
+    ]
+    if not candidates:
+        return None
+    best = min(
+        candidates,
+        key=lambda r: geo.distance_km(
+            (business.latitude, business.longitude), (r.place.latitude, r.place.longitude)
+        ),
+    )
+    return services.find_by_name(best.name)

@@ -18,7 +18,9 @@ MESSAGES = {
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        message = "This form has expired or was sent from another site. Reload the page and try again."
+        message = (
+            "This form has expired or was sent from another site. Reload the page and try again."
+        )
         if request.path.startswith("/api/"):
             return jsonify({"error": {"status": 400, "message": message}}), 400
         return render_template("error.html", code=400, message=message), 400

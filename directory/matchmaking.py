@@ -68,9 +68,15 @@ def open_introduction_counts(ids: Iterable[int] | None = None) -> dict[int, int]
 
 
 def _profiles(stmt) -> list[Profile]:
-    rows = db.session.execute(
-        stmt.options(selectinload(Business.topic_rows), selectinload(Business.other_sector_rows))
-    ).scalars().all()
+    rows = (
+        db.session.execute(
+            stmt.options(
+                selectinload(Business.topic_rows), selectinload(Business.other_sector_rows)
+            )
+        )
+        .scalars()
+        .all()
+    )
     load = open_introduction_counts([b.id for b in rows])
     return [to_profile(b, load.get(b.id, 0)) for b in rows]
 
@@ -119,18 +125,21 @@ def refresh_load(ids: Iterable[int]) -> None:
             current_app.extensions["peerlink_index"].matcher.update(profiles)
 
 
-def suggest_for(business: Business, kind: str, limit: int = 10,
-                max_distance_km: float | None = None) -> list[Suggestion]:
+def suggest_for(
+    business: Business, kind: str, limit: int = 10, max_distance_km: float | None = None
+) -> list[Suggestion]:
     fitted = matcher()
     if fitted is None:
         return []
     load = open_introduction_counts([business.id]).get(business.id, 0)
-    return fitted.suggest(to_profile(business, load), kind, limit=limit,
-                          max_distance_km=max_distance_km)
+    return fitted.suggest(
+        to_profile(business, load), kind, limit=limit, max_distance_km=max_distance_km
+    )
 
 
-def suggest_for_visitor(profile: Profile, kind: str, limit: int = 10,
-                        max_distance_km: float | None = None) -> list[Suggestion]:
+def suggest_for_visitor(
+    profile: Profile, kind: str, limit: int = 10, max_distance_km: float | None = None
+) -> list[Suggestion]:
     fitted = matcher()
     if fitted is None:
         return []
@@ -143,16 +152,24 @@ def find_business(key: str) -> Business | None:
         found = db.session.get(Business, int(key))
         if found is not None:
             return found
-    return db.session.execute(
-        select(Business).where((Business.slug == key) | (Business.name == key))
-    ).scalars().first()
+    return (
+        db.session.execute(select(Business).where((Business.slug == key) | (Business.name == key)))
+        .scalars()
+        .first()
+    )
 
 
 def suggestion_cards(suggestions: list[Suggestion]) -> list[tuple[Suggestion, Business]]:
     """Pair suggestions with their rows (for public fields on the cards), best first."""
     ids = [s.id for s in suggestions]
-    rows = {b.id: b for b in db.session.execute(
-        select(Business).where(Business.id.in_(ids))).scalars()} if ids else {}
+    rows = (
+        {
+            b.id: b
+            for b in db.session.execute(select(Business).where(Business.id.in_(ids))).scalars()
+        }
+        if ids
+        else {}
+    )
     return [(s, rows[s.id]) for s in suggestions if s.id in rows]
 
 

@@ -79,8 +79,15 @@ class DirectoryQuery:
     @property
     def is_filtered(self) -> bool:
         return bool(
-            self.q or self.sector or self.stage or self.need or self.offer or self.region
-            or self.network or self.near or self.mentors
+            self.q
+            or self.sector
+            or self.stage
+            or self.need
+            or self.offer
+            or self.region
+            or self.network
+            or self.near
+            or self.mentors
         )
 
     def to_args(self, **overrides) -> dict:

@@ -27,8 +27,8 @@ from wtforms.validators import (
 
 from directory import services
 from directory.extensions import db
-from directory.models import Network
 from directory.forms import MultiCheckboxField, choices, strip
+from directory.models import Network
 from matching.vocab import LEGAL_FORMS, SECTORS, STAGES, TOPICS
 
 
@@ -83,18 +83,26 @@ class BusinessForm(FlaskForm):
         description="Leave empty for no limit. Matching stops suggesting you when you are full.",
     )
     accepting_requests = BooleanField(
-        "We are open to new introductions", default=True,
+        "We are open to new introductions",
+        default=True,
         description="Untick to pause new requests, for example while you are busy.",
     )
     website = URLField(
-        "Website", filters=[strip], validators=[Optional(), URL(message="Enter a full web address, "
-                                                                   "starting https://"),
-                                                Length(max=300)]
+        "Website",
+        filters=[strip],
+        validators=[
+            Optional(),
+            URL(message="Enter a full web address, starting https://"),
+            Length(max=300),
+        ],
     )
     email = EmailField(
         "Contact email",
         filters=[strip],
-        validators=[Optional(), Email(message="Enter a valid email address.", check_deliverability=False)],
+        validators=[
+            Optional(),
+            Email(message="Enter a valid email address.", check_deliverability=False),
+        ],
         description="Shared only with businesses you agree to be introduced to.",
     )
     phone = TelField(
@@ -157,9 +165,21 @@ class BusinessForm(FlaskForm):
 
     def fill_from(self, business) -> None:
         """Pre-fill for editing (GET only)."""
-        for name in ("name", "description", "sector", "legal_form", "stage", "founded_year",
-                     "town", "willing_to_mentor", "website", "email", "phone",
-                     "mentor_capacity", "accepting_requests"):
+        for name in (
+            "name",
+            "description",
+            "sector",
+            "legal_form",
+            "stage",
+            "founded_year",
+            "town",
+            "willing_to_mentor",
+            "website",
+            "email",
+            "phone",
+            "mentor_capacity",
+            "accepting_requests",
+        ):
             getattr(self, name).data = getattr(business, name)
         self.postcode.data = business.postcode or business.outcode or ""
         self.other_sectors.data = business.other_sectors

@@ -22,9 +22,13 @@ def queue():
     pending = workflow.review_queue(current_user)
     load = workflow.open_counts({i.requester_id for i in pending} | {i.target_id for i in pending})
     return render_template(
-        "coordinator/queue.html", pending=pending, load=load,
+        "coordinator/queue.html",
+        pending=pending,
+        load=load,
         reports=workflow.open_reports(current_user),
-        approve_form=ApproveForm(), decline_form=DeclineForm(), resolve_form=ReasonForm(),
+        approve_form=ApproveForm(),
+        decline_form=DeclineForm(),
+        resolve_form=ReasonForm(),
     )
 
 

@@ -22,8 +22,9 @@ def _intro(intro_id: int, action: str = "view") -> Introduction:
 @bp.route("/introductions")
 @login_required
 def index():
-    return render_template("introductions/index.html", groups=workflow.for_member(current_user),
-                           STATES=st.STATES)
+    return render_template(
+        "introductions/index.html", groups=workflow.for_member(current_user), STATES=st.STATES
+    )
 
 
 @bp.route("/introductions/new", methods=["GET", "POST"])
@@ -38,13 +39,17 @@ def new():
     form.from_business.choices = choices((b.slug, b.name) for b in mine)
     if request.method == "GET":
         form.from_business.data = request.args.get("from") or mine[0].slug
-        form.kind.data = request.args.get("kind") if request.args.get("kind") in (
-            "peer", "mentor") else ("mentor" if target.willing_to_mentor else "peer")
+        form.kind.data = (
+            request.args.get("kind")
+            if request.args.get("kind") in ("peer", "mentor")
+            else ("mentor" if target.willing_to_mentor else "peer")
+        )
     if form.validate_on_submit():
         requester = next(b for b in mine if b.slug == form.from_business.data)
         try:
-            intro = workflow.request_introduction(current_user, requester, target,
-                                                  form.kind.data, form.message.data)
+            intro = workflow.request_introduction(
+                current_user, requester, target, form.kind.data, form.message.data
+            )
         except workflow.RuleError as exc:
             form.form_errors.append(str(exc))
         else:
@@ -58,10 +63,13 @@ def new():
 def detail(intro_id: int):
     intro = _intro(intro_id)
     return render_template(
-        "introductions/detail.html", intro=intro, STATES=st.STATES,
+        "introductions/detail.html",
+        intro=intro,
+        STATES=st.STATES,
         actions=workflow.available_actions(current_user, intro),
         show_contacts=workflow.contacts_visible(current_user, intro),
-        reason_form=ReasonForm(), TOPICS=TOPICS,
+        reason_form=ReasonForm(),
+        TOPICS=TOPICS,
     )
 
 
@@ -73,8 +81,10 @@ MESSAGES = {
 }
 
 
-@bp.route("/introductions/<int:intro_id>/<any(accept, reject, withdraw, complete):action>",
-          methods=["POST"])
+@bp.route(
+    "/introductions/<int:intro_id>/<any(accept, reject, withdraw, complete):action>",
+    methods=["POST"],
+)
 @login_required
 def act(intro_id: int, action: str):
     intro = _intro(intro_id, action)
@@ -98,16 +108,23 @@ def act(intro_id: int, action: str):
 def outcome(intro_id: int):
     intro = _intro(intro_id, "outcome")
     form = OutcomeForm()
-    form.helped_needs.choices = choices({t: TOPICS[t] for t in intro.needs_at_request
-                                         if t in TOPICS})
+    form.helped_needs.choices = choices(
+        {t: TOPICS[t] for t in intro.needs_at_request if t in TOPICS}
+    )
     if request.method == "GET":
         form.helped_needs.data = list(intro.needs_at_request)
     if form.validate_on_submit():
         try:
-            workflow.record_outcome(intro, current_user, workflow.OutcomeData(
-                met=form.met.data == "yes",
-                usefulness=int(form.usefulness.data) if form.usefulness.data else None,
-                helped_needs=form.helped_needs.data, comment=form.comment.data or ""))
+            workflow.record_outcome(
+                intro,
+                current_user,
+                workflow.OutcomeData(
+                    met=form.met.data == "yes",
+                    usefulness=int(form.usefulness.data) if form.usefulness.data else None,
+                    helped_needs=form.helped_needs.data,
+                    comment=form.comment.data or "",
+                ),
+            )
         except workflow.RuleError as exc:
             form.form_errors.append(str(exc))
         else:
@@ -120,16 +137,22 @@ def outcome(intro_id: int):
 @login_required
 def report_introduction(intro_id: int):
     intro = _intro(intro_id, "report")
-    return _report(intro=intro, subject=f"the introduction {intro.requester.name} → "
-                   f"{intro.target.name}", back=url_for("introductions.detail", intro_id=intro.id))
+    return _report(
+        intro=intro,
+        subject=f"the introduction {intro.requester.name} → {intro.target.name}",
+        back=url_for("introductions.detail", intro_id=intro.id),
+    )
 
 
 @bp.route("/businesses/<slug>/report", methods=["GET", "POST"])
 @login_required
 def report_business(slug: str):
     business = db.one_or_404(db.select(Business).where(Business.slug == slug))
-    return _report(business=business, subject=f"the profile of {business.name}",
-                   back=url_for("businesses.profile", slug=slug))
+    return _report(
+        business=business,
+        subject=f"the profile of {business.name}",
+        back=url_for("businesses.profile", slug=slug),
+    )
 
 
 def _report(subject: str, back: str, intro=None, business=None):

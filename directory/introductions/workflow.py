@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from directory import mail, matchmaking
 from directory.extensions import db
+from directory.introductions import notify
 from directory.introductions import states as st
 from directory.models import (
     Business,
@@ -107,9 +108,7 @@ def available_actions(user: User | None, intro: Introduction) -> list[str]:
 
 def contacts_visible(user: User | None, intro: Introduction) -> bool:
     """Contact details only once approved and accepted, and only to those involved."""
-    return intro.state in st.CONTACTS_SHARED and (
-        is_party(user, intro) or coordinates(user, intro)
-    )
+    return intro.state in st.CONTACTS_SHARED and (is_party(user, intro) or coordinates(user, intro))
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -132,8 +131,9 @@ def review_queue(user: User) -> list[Introduction]:
     stmt = select(Introduction).where(Introduction.state == st.REQUESTED)
     if not user.is_admin:
         stmt = stmt.where(Introduction.network_id.in_([n.id for n in user.networks]))
-    return list(db.session.execute(stmt.order_by(Introduction.created_at, Introduction.id))
-                .scalars())
+    return list(
+        db.session.execute(stmt.order_by(Introduction.created_at, Introduction.id)).scalars()
+    )
 
 
 def open_reports(user: User) -> list[Report]:
@@ -158,13 +158,21 @@ def for_member(user: User) -> dict[str, list[Introduction]]:
     ids = [b.id for b in user.businesses]
     if not ids:
         return {"waiting": [], "requested": [], "active": [], "past": []}
-    rows = db.session.execute(
-        select(Introduction)
-        .where(or_(Introduction.requester_id.in_(ids), Introduction.target_id.in_(ids)))
-        .order_by(Introduction.updated_at.desc())
-    ).scalars().all()
-    groups: dict[str, list[Introduction]] = {"waiting": [], "requested": [], "active": [],
-                                              "past": []}
+    rows = (
+        db.session.execute(
+            select(Introduction)
+            .where(or_(Introduction.requester_id.in_(ids), Introduction.target_id.in_(ids)))
+            .order_by(Introduction.updated_at.desc())
+        )
+        .scalars()
+        .all()
+    )
+    groups: dict[str, list[Introduction]] = {
+        "waiting": [],
+        "requested": [],
+        "active": [],
+        "past": [],
+    }
     for intro in rows:
         if intro.state == st.APPROVED and intro.target_id in ids:
             groups["waiting"].append(intro)
@@ -185,8 +193,9 @@ def pending_actions(user: User) -> int:
     ids = [b.id for b in user.businesses]
     if ids:
         count += db.session.execute(
-            select(func.count()).select_from(Introduction).where(
-                Introduction.state == st.APPROVED, Introduction.target_id.in_(ids))
+            select(func.count())
+            .select_from(Introduction)
+            .where(Introduction.state == st.APPROVED, Introduction.target_id.in_(ids))
         ).scalar()
     if user.is_coordinator:
         count += len(review_queue(user)) + len(open_reports(user))
@@ -204,8 +213,11 @@ def _route(requester: Business, target: Business) -> Network | None:
     """A network they share, else the requester's, else the target's; None means admins."""
     mine = {n.id: n for n in requester.networks}
     theirs = {n.id: n for n in target.networks}
-    for pool in ([mine[i] for i in mine if i in theirs], list(mine.values()),
-                 list(theirs.values())):
+    for pool in (
+        [mine[i] for i in mine if i in theirs],
+        list(mine.values()),
+        list(theirs.values()),
+    ):
         if pool:
             return sorted(pool, key=lambda n: n.name)[0]
     return None
@@ -219,8 +231,9 @@ def _match(requester: Business, target: Business, kind: str):
     return None
 
 
-def request_introduction(actor: User, requester: Business, target: Business, kind: str,
-                         message: str) -> Introduction:
+def request_introduction(
+    actor: User, requester: Business, target: Business, kind: str, message: str
+) -> Introduction:
     if not owns(actor, requester):
         raise NotAllowed("You can only ask for introductions for your own businesses.")
     if kind not in ("peer", "mentor"):
@@ -240,44 +253,62 @@ def request_introduction(actor: User, requester: Business, target: Business, kin
         raise RuleError("Write a short message: what you hope to learn.")
     limit = setting("INTRO_MAX_OPEN_REQUESTS")
     mine = db.session.execute(
-        select(func.count()).select_from(Introduction).where(
-            Introduction.created_by_id == actor.id, Introduction.state.in_(st.PENDING))
+        select(func.count())
+        .select_from(Introduction)
+        .where(Introduction.created_by_id == actor.id, Introduction.state.in_(st.PENDING))
     ).scalar()
     if mine >= limit:
-        raise RuleError(f"You already have {mine} requests waiting for an answer (the limit is "
-                        f"{limit}). Wait for answers or withdraw one.")
-    duplicate = RuleError(f"There is already an open introduction between {requester.name} "
-                          f"and {target.name}.")
+        raise RuleError(
+            f"You already have {mine} requests waiting for an answer (the limit is "
+            f"{limit}). Wait for answers or withdraw one."
+        )
+    duplicate = RuleError(
+        f"There is already an open introduction between {requester.name} and {target.name}."
+    )
     pair = _pair_key(requester.id, target.id)
-    if db.session.execute(select(Introduction.id).where(
-            Introduction.pair_key == pair, Introduction.state.in_(st.OPEN))).first():
+    if db.session.execute(
+        select(Introduction.id).where(
+            Introduction.pair_key == pair, Introduction.state.in_(st.OPEN)
+        )
+    ).first():
         raise duplicate
     suggestion = _match(requester, target, kind)
     intro = Introduction(
-        requester=requester, target=target, created_by=actor, kind=kind, message=message,
-        pair_key=pair, network=_route(requester, target), state=st.REQUESTED,
+        requester=requester,
+        target=target,
+        created_by=actor,
+        kind=kind,
+        message=message,
+        pair_key=pair,
+        network=_route(requester, target),
+        state=st.REQUESTED,
         score=suggestion.score if suggestion else None,
         reasons=list(suggestion.reasons) if suggestion else [],
         needs_at_request=list(requester.needs),
     )
-    intro.events.append(IntroductionEvent(actor=actor, from_state=None, to_state=st.REQUESTED,
-                                          note=message))
+    intro.events.append(
+        IntroductionEvent(actor=actor, from_state=None, to_state=st.REQUESTED, note=message)
+    )
     db.session.add(intro)
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
         raise duplicate from None
-    for address in _coordinator_emails(intro.network):
-        mail.enqueue(address, f"Introduction request: {requester.name} → {target.name}",
-                     _body("request", intro))
+    notify.send("request", _coordinator_emails(intro.network), intro)
     db.session.commit()
     _after_change(intro)
     return intro
 
 
-def _move(intro: Introduction, action: str, actor: User | None, note: str = "",
-          now: datetime | None = None, **values) -> None:
+def _move(
+    intro: Introduction,
+    action: str,
+    actor: User | None,
+    note: str = "",
+    now: datetime | None = None,
+    **values,
+) -> None:
     """Apply one transition atomically, or raise AlreadyDecided."""
     transition = st.TRANSITIONS[action]
     if actor is not None and not allowed(actor, action, intro):
@@ -295,34 +326,42 @@ def _move(intro: Introduction, action: str, actor: User | None, note: str = "",
         db.session.rollback()
         db.session.refresh(intro)
         raise AlreadyDecided(intro.state)
-    db.session.add(IntroductionEvent(introduction_id=intro.id, actor=actor,
-                                     from_state=intro.state, to_state=transition.target,
-                                     note=note.strip(), at=now))
+    db.session.add(
+        IntroductionEvent(
+            introduction_id=intro.id,
+            actor=actor,
+            from_state=intro.state,
+            to_state=transition.target,
+            note=note.strip(),
+            at=now,
+        )
+    )
     db.session.flush()
     db.session.refresh(intro)
 
 
 def approve(intro: Introduction, actor: User, note: str = "") -> None:
-    _move(intro, "approve", actor, note, coordinator_note=note.strip(), approved_at=utcnow(),
-          reminded_at=None)
-    target_address = _owner_email(intro.target)
+    _move(
+        intro,
+        "approve",
+        actor,
+        note,
+        coordinator_note=note.strip(),
+        approved_at=utcnow(),
+        reminded_at=None,
+    )
     if intro.target.owner_id:
-        mail.enqueue(target_address, f"{intro.requester.name} would like an introduction",
-                     _body("approved_target", intro))
+        notify.send("approved_target", _owner_email(intro.target), intro)
     else:
-        for address in _coordinator_emails(intro.network):
-            mail.enqueue(address, f"Please confirm with {intro.target.name}",
-                         _body("approved_unowned", intro))
-    mail.enqueue(_owner_email(intro.requester), f"Your request to meet {intro.target.name} "
-                 "was approved", _body("approved_requester", intro))
+        notify.send("approved_unowned", _coordinator_emails(intro.network), intro)
+    notify.send("approved_requester", _owner_email(intro.requester), intro)
     db.session.commit()
     _after_change(intro)
 
 
 def decline(intro: Introduction, actor: User, reason: str) -> None:
     _move(intro, "decline", actor, reason, decline_reason=reason.strip(), closed_at=utcnow())
-    mail.enqueue(_owner_email(intro.requester), f"Your request to meet {intro.target.name}",
-                 _body("declined", intro))
+    notify.send("declined", _owner_email(intro.requester), intro)
     db.session.commit()
     _after_change(intro)
 
@@ -330,16 +369,14 @@ def decline(intro: Introduction, actor: User, reason: str) -> None:
 def accept(intro: Introduction, actor: User) -> None:
     _move(intro, "accept", actor, accepted_at=utcnow(), reminded_at=None)
     for me, other in ((intro.requester, intro.target), (intro.target, intro.requester)):
-        mail.enqueue(_owner_email(me), f"Introduction: {me.name} and {other.name}",
-                     _body("accepted", intro, me=me, other=other))
+        notify.send("accepted", _owner_email(me), intro, me=me, other=other)
     db.session.commit()
     _after_change(intro)
 
 
 def reject(intro: Introduction, actor: User, reason: str = "") -> None:
     _move(intro, "reject", actor, reason, closed_at=utcnow())
-    mail.enqueue(_owner_email(intro.requester), f"Your request to meet {intro.target.name}",
-                 _body("rejected", intro))
+    notify.send("rejected", _owner_email(intro.requester), intro)
     db.session.commit()
     _after_change(intro)
 
@@ -349,8 +386,7 @@ def withdraw(intro: Introduction, actor: User, reason: str = "") -> None:
     _move(intro, "withdraw", actor, reason, closed_at=utcnow())
     other = intro.target if owns(actor, intro.requester) else intro.requester
     if was == st.APPROVED or other is intro.requester:
-        mail.enqueue(_owner_email(other), "An introduction was withdrawn",
-                     _body("withdrawn", intro))
+        notify.send("withdrawn", _owner_email(other), intro)
     db.session.commit()
     _after_change(intro)
 
@@ -376,18 +412,28 @@ def record_outcome(intro: Introduction, actor: User, data: OutcomeData) -> Outco
         raise RuleError("Outcomes can be recorded once the introduction has been accepted.")
     if data.usefulness is not None and not 1 <= data.usefulness <= 5:
         raise RuleError("Usefulness is from 1 to 5.")
-    side = intro.requester if owns(actor, intro.requester) else (
-        intro.target if owns(actor, intro.target) else None)
-    outcome = Outcome(introduction=intro, business=side, recorded_by=actor, met=data.met,
-                      usefulness=data.usefulness, comment=data.comment.strip(),
-                      helped_needs=[t for t in data.helped_needs if t in TOPICS])
+    side = (
+        intro.requester
+        if owns(actor, intro.requester)
+        else (intro.target if owns(actor, intro.target) else None)
+    )
+    outcome = Outcome(
+        introduction=intro,
+        business=side,
+        recorded_by=actor,
+        met=data.met,
+        usefulness=data.usefulness,
+        comment=data.comment.strip(),
+        helped_needs=[t for t in data.helped_needs if t in TOPICS],
+    )
     db.session.add(outcome)
     db.session.commit()
     return outcome
 
 
-def report_problem(actor: User, reason: str, intro: Introduction | None = None,
-                   business: Business | None = None) -> Report:
+def report_problem(
+    actor: User, reason: str, intro: Introduction | None = None, business: Business | None = None
+) -> Report:
     reason = (reason or "").strip()
     if not reason:
         raise RuleError("Tell the coordinators what the problem is.")
@@ -395,12 +441,13 @@ def report_problem(actor: User, reason: str, intro: Introduction | None = None,
         raise NotAllowed("You can only report introductions you are part of.")
     report = Report(reporter=actor, introduction=intro, business=business, reason=reason)
     db.session.add(report)
-    subject = f"Problem reported: {intro.requester.name} → {intro.target.name}" if intro else (
-        f"Problem reported with the profile of {business.name}" if business else "Problem")
-    network = intro.network if intro else (_route(business, business) if business else None)
-    for address in _coordinator_emails(network):
-        mail.enqueue(address, subject, f"{reason}\n\nSee the coordinators' queue: "
-                     f"{_link('coordinator.queue')}")
+    if intro is not None:
+        subject = f"{intro.requester.name} → {intro.target.name}"
+        network = intro.network
+    else:
+        subject = f"the profile of {business.name}" if business else "Peerlink"
+        network = _route(business, business) if business else None
+    notify.send("report", _coordinator_emails(network), None, subject=subject, reason=reason)
     db.session.commit()
     return report
 
@@ -431,26 +478,33 @@ def tick(now: datetime | None = None) -> TickReport:
     remind_before = now - timedelta(days=setting("INTRO_REMINDER_DAYS"))
     expire_before = now - timedelta(days=setting("INTRO_EXPIRY_DAYS"))
 
-    for intro in _select(Introduction.state.in_(st.PENDING),
-                         Introduction.created_at <= expire_before):
+    for intro in _select(
+        Introduction.state.in_(st.PENDING), Introduction.created_at <= expire_before
+    ):
         try:
             _move(intro, "expire", None, "No answer in time.", now=now, closed_at=now)
         except AlreadyDecided:
             continue
-        mail.enqueue(_owner_email(intro.requester), f"Your request to meet {intro.target.name} "
-                     "expired", _body("expired", intro, next_best=_next_best(intro)))
+        notify.send("expired", _owner_email(intro.requester), intro, next_best=_next_best(intro))
         db.session.commit()
         _after_change(intro)
         report.expired += 1
 
     waiting_since = func.coalesce(Introduction.approved_at, Introduction.created_at)
-    for intro in _select(Introduction.state.in_(st.PENDING), Introduction.reminded_at.is_(None),
-                         waiting_since <= remind_before):
+    for intro in _select(
+        Introduction.state.in_(st.PENDING),
+        Introduction.reminded_at.is_(None),
+        waiting_since <= remind_before,
+    ):
         claimed = db.session.execute(
             update(Introduction)
-            .where(Introduction.id == intro.id, Introduction.reminded_at.is_(None),
-                   Introduction.state == intro.state)
-            .values(reminded_at=now).execution_options(synchronize_session=False)
+            .where(
+                Introduction.id == intro.id,
+                Introduction.reminded_at.is_(None),
+                Introduction.state == intro.state,
+            )
+            .values(reminded_at=now)
+            .execution_options(synchronize_session=False)
         ).rowcount
         if claimed != 1:
             db.session.rollback()
@@ -459,43 +513,49 @@ def tick(now: datetime | None = None) -> TickReport:
             addresses = _coordinator_emails(intro.network)
         else:
             addresses = [_owner_email(intro.target)]
-        for address in addresses:
-            mail.enqueue(address, f"Reminder: introduction {intro.requester.name} → "
-                         f"{intro.target.name} is waiting", _body("reminder", intro))
+        notify.send("reminder", addresses, intro)
         db.session.commit()
         report.reminded += 1
 
     for step, days in enumerate(setting("INTRO_FOLLOWUP_DAYS"), start=1):
         due = now - timedelta(days=days)
-        for intro in _select(Introduction.state.in_(st.CONTACTS_SHARED),
-                             Introduction.accepted_at <= due,
-                             Introduction.followups_sent < step):
+        for intro in _select(
+            Introduction.state.in_(st.CONTACTS_SHARED),
+            Introduction.accepted_at <= due,
+            Introduction.followups_sent < step,
+        ):
             claimed = db.session.execute(
                 update(Introduction)
                 .where(Introduction.id == intro.id, Introduction.followups_sent < step)
-                .values(followups_sent=step).execution_options(synchronize_session=False)
+                .values(followups_sent=step)
+                .execution_options(synchronize_session=False)
             ).rowcount
             if claimed != 1:
                 db.session.rollback()
                 continue
-            for side in (intro.requester, intro.target):
-                mail.enqueue(_owner_email(side), f"How did your introduction with "
-                             f"{(intro.target if side is intro.requester else intro.requester).name}"
-                             " go?", _body("follow_up", intro, days=days))
+            for side, other in ((intro.requester, intro.target), (intro.target, intro.requester)):
+                notify.send("follow_up", _owner_email(side), intro, other=other, days=days)
             db.session.commit()
             report.followed_up += 1
     return report
 
 
 def _select(*conditions) -> list[Introduction]:
-    return list(db.session.execute(select(Introduction).where(*conditions)
-                                   .order_by(Introduction.id)).scalars())
+    return list(
+        db.session.execute(
+            select(Introduction).where(*conditions).order_by(Introduction.id)
+        ).scalars()
+    )
 
 
 def _next_best(intro: Introduction):
     """The requester's best suggestion now, other than the one that did not answer."""
-    busy = {i.target_id for i in _select(Introduction.requester_id == intro.requester_id,
-                                          Introduction.state.in_(st.OPEN))}
+    busy = {
+        i.target_id
+        for i in _select(
+            Introduction.requester_id == intro.requester_id, Introduction.state.in_(st.OPEN)
+        )
+    }
     for suggestion in matchmaking.suggest_for(intro.requester, intro.kind, limit=10):
         if suggestion.id != intro.target_id and suggestion.id not in busy:
             return suggestion
@@ -521,69 +581,3 @@ def _coordinator_emails(network: Network | None) -> list[str]:
     else:
         users = db.session.execute(select(User).where(User.role == "admin")).scalars().all()
     return sorted({u.email for u in users})
-
-
-def _link(endpoint: str, **values) -> str:
-    try:
-        return url_for(endpoint, _external=True, **values)
-    except RuntimeError:  # outside a request (cron): a path is still useful
-        with current_app.test_request_context():
-            return url_for(endpoint, _external=True, **values)
-
-
-def _contact(business: Business) -> str:
-    lines = [business.name]
-    if business.email:
-        lines.append(f"Email: {business.email}")
-    if business.phone:
-        lines.append(f"Phone: {business.phone}")
-    if business.website:
-        lines.append(f"Website: {business.website}")
-    return "\n".join(lines)
-
-
-def _body(kind: str, intro: Introduction, **extra) -> str:
-    page = _link("introductions.detail", intro_id=intro.id)
-    who = f"{intro.requester.name} → {intro.target.name} ({intro.kind})"
-    if kind == "request":
-        return (f"{who} asks for an introduction.\n\nTheir message:\n{intro.message}\n\n"
-                f"Review it in the coordinators' queue: {_link('coordinator.queue')}")
-    if kind == "approved_target":
-        note = f"\n\nA note from the coordinator:\n{intro.coordinator_note}" \
-            if intro.coordinator_note else ""
-        return (f"{intro.requester.name} would like to be introduced to {intro.target.name} "
-                f"as a {intro.kind}.\n\nTheir message:\n{intro.message}{note}\n\n"
-                f"Accept or decline: {page}\nYour contact details are shared only if you accept.")
-    if kind == "approved_unowned":
-        return (f"You approved {who}. {intro.target.name} has no Peerlink account, so please "
-                f"check with them and record their answer: {page}")
-    if kind == "approved_requester":
-        return (f"A coordinator approved your request to meet {intro.target.name}. "
-                f"We will let you know when they answer.\n\n{page}")
-    if kind == "declined":
-        return (f"A coordinator declined your request to meet {intro.target.name}.\n\n"
-                f"Reason: {intro.decline_reason}\n\n{page}")
-    if kind == "accepted":
-        note = f"\nA note from your coordinator:\n{intro.coordinator_note}\n" \
-            if intro.coordinator_note else ""
-        return (f"{extra['other'].name} and {extra['me'].name} have agreed to be introduced.\n"
-                f"{note}\nTheir contact details:\n{_contact(extra['other'])}\n\n"
-                f"Why we suggested it: {'; '.join(intro.reasons) or 'you asked'}.\n\n{page}")
-    if kind == "rejected":
-        return f"{intro.target.name} cannot take up your introduction at the moment.\n\n{page}"
-    if kind == "withdrawn":
-        return f"The introduction {who} was withdrawn.\n\n{page}"
-    if kind == "reminder":
-        return f"The introduction {who} has been waiting for an answer for a week.\n\n{page}"
-    if kind == "expired":
-        best = extra.get("next_best")
-        nudge = (f"\n\nYour next best match is {best.name} ({'; '.join(best.reasons)}). "
-                 f"Ask for an introduction: {_link('introductions.new', to=best.slug, kind=intro.kind, **{'from': intro.requester.slug})}"
-                 if best else "")
-        return (f"Your request to meet {intro.target.name} expired without an answer.{nudge}")
-    if kind == "follow_up":
-        needs = ", ".join(TOPICS[t].lower() for t in intro.needs_at_request if t in TOPICS)
-        return (f"It is {extra['days']} days since the introduction {who}. Did you meet? Was it "
-                f"useful?{' Did it help with ' + needs + '?' if needs else ''}\n\n"
-                f"Tell us in two minutes: {_link('introductions.outcome', intro_id=intro.id)}")
-    raise ValueError(kind)

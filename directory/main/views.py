@@ -11,12 +11,12 @@ from matching.vocab import REGIONS, SECTORS
 @bp.route("/")
 def index():
     by_sector = [
-        (slug, SECTORS.get(slug, slug), n) for slug, n in directory_search.counts_by(Business.sector)
+        (slug, SECTORS.get(slug, slug), n)
+        for slug, n in directory_search.counts_by(Business.sector)
     ]
     by_region = [
-        (slug, REGIONS.get(slug, slug), n) for slug, n in directory_search.counts_by(Business.region)
+        (slug, REGIONS.get(slug, slug), n)
+        for slug, n in directory_search.counts_by(Business.region)
     ]
     total = sum(n for _, _, n in by_sector)
-    return render_template(
-        "main/index.html", by_sector=by_sector, by_region=by_region, total=total
-    )
+    return render_template("main/index.html", by_sector=by_sector, by_region=by_region, total=total)

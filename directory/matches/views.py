@@ -37,9 +37,11 @@ def index():
         business=business,
         businesses=businesses,
         peers=matchmaking.suggestion_cards(
-            matchmaking.suggest_for(business, "peer", LIMIT, max_km)),
+            matchmaking.suggest_for(business, "peer", LIMIT, max_km)
+        ),
         mentors=matchmaking.suggestion_cards(
-            matchmaking.suggest_for(business, "mentor", LIMIT, max_km)),
+            matchmaking.suggest_for(business, "mentor", LIMIT, max_km)
+        ),
         distances=DISTANCES,
         max_km=request.args.get("max_km", ""),
     )
@@ -52,13 +54,21 @@ def try_matching():
     if request.args and form.validate():
         place = form.place
         profile = Profile(
-            id=None, name="Your business", slug="", sectors=(form.sector.data,),
-            stage=form.stage.data, latitude=place.latitude, longitude=place.longitude,
-            needs=frozenset(form.needs.data), town=place.town,
+            id=None,
+            name="Your business",
+            slug="",
+            sectors=(form.sector.data,),
+            stage=form.stage.data,
+            latitude=place.latitude,
+            longitude=place.longitude,
+            needs=frozenset(form.needs.data),
+            town=place.town,
         )
         max_km = float(form.max_km.data) if form.max_km.data else None
         peers = matchmaking.suggestion_cards(
-            matchmaking.suggest_for_visitor(profile, "peer", LIMIT, max_km))
+            matchmaking.suggest_for_visitor(profile, "peer", LIMIT, max_km)
+        )
         mentors = matchmaking.suggestion_cards(
-            matchmaking.suggest_for_visitor(profile, "mentor", LIMIT, max_km))
+            matchmaking.suggest_for_visitor(profile, "mentor", LIMIT, max_km)
+        )
     return render_template("matches/try.html", form=form, peers=peers, mentors=mentors)

@@ -64,7 +64,8 @@ class Introduction(db.Model):
     created_by: Mapped[User | None] = relationship()
     network: Mapped[Network | None] = relationship()
     events: Mapped[list[IntroductionEvent]] = relationship(
-        back_populates="introduction", cascade="all, delete-orphan",
+        back_populates="introduction",
+        cascade="all, delete-orphan",
         order_by="IntroductionEvent.id",
     )
     outcomes: Mapped[list[Outcome]] = relationship(
