@@ -78,7 +78,9 @@ def make_business(app):
     def make(owner=None, **fields):
         n = next(counter)
         with app.app_context():
-            place = services.resolve_place(fields.pop("postcode", "EX20 1AB"), fields.pop("town", None))
+            place = services.resolve_place(
+                fields.pop("postcode", "EX20 1AB"), fields.pop("town", None)
+            )
             data = services.BusinessData(
                 name=fields.pop("name", f"Test Business {n}"),
                 sector=fields.pop("sector", "shop"),

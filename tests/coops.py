@@ -11,7 +11,9 @@ from directory import geo
 from directory.bulk import COLUMNS
 from matching.vocab import STAGES, TOPICS
 
-COOPS_CSV = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "coops_uk_open_data_2023.csv"
+COOPS_CSV = (
+    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "coops_uk_open_data_2023.csv"
+)
 
 SECTOR_MAP = {
     "Housing": "housing",

@@ -97,9 +97,9 @@ def test_register_refuses_a_taken_business_name_and_email(app, client, make_busi
 
 def test_login_with_wrong_password_is_refused(client, make_user):
     make_user()
-    page = client.post(
-        "/login", data={"email": "member@example.org", "password": "nope"}
-    ).get_data(as_text=True)
+    page = client.post("/login", data={"email": "member@example.org", "password": "nope"}).get_data(
+        as_text=True
+    )
     assert "That email and password do not match an account." in page
     assert 'value="member@example.org"' in page
 
@@ -125,13 +125,25 @@ def test_member_edits_own_business_but_not_another(app, client, auth, make_user,
     assert 'value="My Shop"' in form
     response = client.post(
         "/businesses/my-shop/edit",
-        data={"name": "My Shop", "sector": "shop", "stage": "mature", "town": "Keswick",
-              "offers": ["governance"], "willing_to_mentor": "y"},
+        data={
+            "name": "My Shop",
+            "sector": "shop",
+            "stage": "mature",
+            "town": "Keswick",
+            "offers": ["governance"],
+            "willing_to_mentor": "y",
+        },
     )
-    assert response.status_code == 302, re.findall(r'field-error[^>]*>([^<]*)', response.get_data(as_text=True))
+    assert response.status_code == 302, re.findall(
+        r"field-error[^>]*>([^<]*)", response.get_data(as_text=True)
+    )
     with app.app_context():
         business = db.session.get(Business, mine)
-        assert (business.stage, business.town, business.region) == ("mature", "Keswick", "north-west")
+        assert (business.stage, business.town, business.region) == (
+            "mature",
+            "Keswick",
+            "north-west",
+        )
         assert business.postcode is None
         assert business.offers == ["governance"]
         assert business.willing_to_mentor is True
@@ -180,8 +192,11 @@ def test_delete_account_removes_user_and_their_businesses_only(
 
 def test_profile_shows_public_fields_only(client, make_business):
     make_business(
-        name="Private Details Ltd", postcode="EX20 3JB", email="secret@example.org",
-        phone="07700 900123", description="We grow things.",
+        name="Private Details Ltd",
+        postcode="EX20 3JB",
+        email="secret@example.org",
+        phone="07700 900123",
+        description="We grow things.",
     )
     page = client.get("/businesses/private-details-ltd").get_data(as_text=True)
     assert "We grow things." in page
@@ -192,8 +207,13 @@ def test_profile_shows_public_fields_only(client, make_business):
 
 
 def test_forms_are_protected_by_csrf(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "x",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'c.sqlite'}"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'c.sqlite'}",
+        }
+    )
     client = app.test_client()
     with app.app_context():
         upgrade()

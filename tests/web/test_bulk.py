@@ -32,7 +32,9 @@ def coops_rows():
     return english_rows(limit=220)
 
 
-def test_import_of_220_real_coops_creates_every_business(app, runner, networks, coops_rows, tmp_path):
+def test_import_of_220_real_coops_creates_every_business(
+    app, runner, networks, coops_rows, tmp_path
+):
     path = tmp_path / "coops.csv"
     path.write_text(to_csv(coops_rows), encoding="utf-8")
 

@@ -15,17 +15,46 @@ def directory(app, make_business):
     with app.app_context():
         demo.ensure_networks()
         db.session.commit()
-    make_business(name="Okehampton Community Shop", sector="shop", stage="starting",
-                  postcode="EX20 1AB", needs=["funding", "legal"], networks=["plunkett-foundation"])
-    make_business(name="Exeter Solar Co-op", sector="energy", stage="mature", postcode="EX1 1AE",
-                  offers=["community-shares", "governance"], willing_to_mentor=True,
-                  description="Rooftop solar owned by members.")
-    make_business(name="Plymouth Pub Society", sector="pub", stage="established",
-                  postcode="PL1 2AA", other_sectors=["shop"], needs=["funding"])
-    make_business(name="Leeds Food Hub", sector="cafe-food", stage="growing", postcode="LS1 4DY",
-                  offers=["volunteers"], willing_to_mentor=True)
-    make_business(name="Camden Library Trust", sector="library", stage="established",
-                  postcode="NW1 0JH", description="A library saved by its community.")
+    make_business(
+        name="Okehampton Community Shop",
+        sector="shop",
+        stage="starting",
+        postcode="EX20 1AB",
+        needs=["funding", "legal"],
+        networks=["plunkett-foundation"],
+    )
+    make_business(
+        name="Exeter Solar Co-op",
+        sector="energy",
+        stage="mature",
+        postcode="EX1 1AE",
+        offers=["community-shares", "governance"],
+        willing_to_mentor=True,
+        description="Rooftop solar owned by members.",
+    )
+    make_business(
+        name="Plymouth Pub Society",
+        sector="pub",
+        stage="established",
+        postcode="PL1 2AA",
+        other_sectors=["shop"],
+        needs=["funding"],
+    )
+    make_business(
+        name="Leeds Food Hub",
+        sector="cafe-food",
+        stage="growing",
+        postcode="LS1 4DY",
+        offers=["volunteers"],
+        willing_to_mentor=True,
+    )
+    make_business(
+        name="Camden Library Trust",
+        sector="library",
+        stage="established",
+        postcode="NW1 0JH",
+        description="A library saved by its community.",
+    )
 
 
 def names(page: str) -> list[str]:
@@ -41,8 +70,16 @@ def get(client, query: str) -> str:
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("", ["Camden Library Trust", "Exeter Solar Co-op", "Leeds Food Hub",
-              "Okehampton Community Shop", "Plymouth Pub Society"]),
+        (
+            "",
+            [
+                "Camden Library Trust",
+                "Exeter Solar Co-op",
+                "Leeds Food Hub",
+                "Okehampton Community Shop",
+                "Plymouth Pub Society",
+            ],
+        ),
         ("q=solar", ["Exeter Solar Co-op"]),
         ("q=SAVED+BY", ["Camden Library Trust"]),
         ("q=leeds", ["Leeds Food Hub"]),
@@ -64,7 +101,11 @@ def test_filters_select_the_right_businesses(client, directory, query, expected)
 
 def test_near_filters_by_radius_sorts_by_distance_and_shows_km(client, directory):
     page = get(client, "near=Okehampton&radius_km=50")
-    assert names(page) == ["Okehampton Community Shop", "Exeter Solar Co-op", "Plymouth Pub Society"]
+    assert names(page) == [
+        "Okehampton Community Shop",
+        "Exeter Solar Co-op",
+        "Plymouth Pub Society",
+    ]
     distances = [float(d) for d in re.findall(r'class="distance">([\d.]+) km away', page)]
     assert distances == sorted(distances)
     assert 30 < distances[1] < 40  # Okehampton to Exeter is about 35 km
@@ -95,7 +136,10 @@ def test_sorting(client, directory, sort, first):
 
 def test_relevance_puts_name_matches_before_description_matches(client, directory, make_business):
     make_business(name="Trust Fund Shop", description="Nothing to see.")
-    assert names(get(client, "q=trust&sort=relevance")) == ["Trust Fund Shop", "Camden Library Trust"]
+    assert names(get(client, "q=trust&sort=relevance")) == [
+        "Trust Fund Shop",
+        "Camden Library Trust",
+    ]
 
 
 def test_pagination_keeps_the_filters(client, directory):
@@ -112,8 +156,11 @@ def test_map_json_has_the_same_results_at_district_precision(client, directory):
     data = client.get("/businesses/map.json?near=Okehampton&radius_km=50").get_json()
     assert data["total"] == 3
     features = {f["properties"]["name"]: f for f in data["features"]}
-    assert set(features) == {"Okehampton Community Shop", "Exeter Solar Co-op",
-                             "Plymouth Pub Society"}
+    assert set(features) == {
+        "Okehampton Community Shop",
+        "Exeter Solar Co-op",
+        "Plymouth Pub Society",
+    }
     exeter = features["Exeter Solar Co-op"]
     lon, lat = exeter["geometry"]["coordinates"]
     assert (round(lat, 2), round(lon, 2)) == (lat, lon)

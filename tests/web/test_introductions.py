@@ -49,16 +49,29 @@ def world(app, make_user, make_business) -> World:
         db.session.get(User, ids["coord"]).networks = [db.session.get(Network, plunkett)]
         db.session.get(User, ids["other_coord"]).networks = [db.session.get(Network, locality)]
         db.session.commit()
-    ids["shop"] = make_business(owner=ids["alice"], name="Okehampton Community Shop",
-                                stage="starting", postcode="EX20 1AB", needs=["funding", "legal"],
-                                networks=["plunkett-foundation"], email="shop@example.org",
-                                phone="01837 111111")
-    ids["mentor"] = make_business(owner=ids["bob"], name="Chagford Community Stores",
-                                  stage="mature", postcode="TQ13 8AA", offers=["funding", "legal"],
-                                  willing_to_mentor=True, email="stores@example.org",
-                                  phone="01647 222222")
-    ids["bystander"] = make_business(owner=ids["carol"], name="Tavistock Pub", sector="pub",
-                                     postcode="PL19 0AA")
+    ids["shop"] = make_business(
+        owner=ids["alice"],
+        name="Okehampton Community Shop",
+        stage="starting",
+        postcode="EX20 1AB",
+        needs=["funding", "legal"],
+        networks=["plunkett-foundation"],
+        email="shop@example.org",
+        phone="01837 111111",
+    )
+    ids["mentor"] = make_business(
+        owner=ids["bob"],
+        name="Chagford Community Stores",
+        stage="mature",
+        postcode="TQ13 8AA",
+        offers=["funding", "legal"],
+        willing_to_mentor=True,
+        email="stores@example.org",
+        phone="01647 222222",
+    )
+    ids["bystander"] = make_business(
+        owner=ids["carol"], name="Tavistock Pub", sector="pub", postcode="PL19 0AA"
+    )
     return World(**ids)
 
 
@@ -71,8 +84,13 @@ def business(business_id: int) -> Business:
 
 
 def make_intro(w: World, kind: str = "mentor") -> int:
-    intro = workflow.request_introduction(user(w.alice), business(w.shop), business(w.mentor),
-                                          kind, "How did you raise community shares?")
+    intro = workflow.request_introduction(
+        user(w.alice),
+        business(w.shop),
+        business(w.mentor),
+        kind,
+        "How did you raise community shares?",
+    )
     return intro.id
 
 
@@ -107,8 +125,14 @@ def outbox() -> list[OutboxMessage]:
 
 # -- the state machine -----------------------------------------------------------------------
 
-ACTORS = {"approve": "coord", "decline": "coord", "accept": "bob", "reject": "bob",
-          "withdraw": "alice", "complete": "alice"}
+ACTORS = {
+    "approve": "coord",
+    "decline": "coord",
+    "accept": "bob",
+    "reject": "bob",
+    "withdraw": "alice",
+    "complete": "alice",
+}
 
 
 @pytest.mark.parametrize("state", list(st.STATES))
@@ -165,15 +189,23 @@ def test_permission_matrix(app, world, role, action):
     with app.app_context():
         intro = db.session.get(Introduction, make_intro(world))
         assert workflow.allowed(user(getattr(world, role)), action, intro) is (
-            role in MATRIX[action])
+            role in MATRIX[action]
+        )
 
 
 def test_coordinator_answers_for_a_business_without_an_account(app, world, make_business):
-    unowned = make_business(name="Belstone Hall", sector="hub", stage="mature",
-                            postcode="EX20 1QZ", offers=["funding"], willing_to_mentor=True)
+    unowned = make_business(
+        name="Belstone Hall",
+        sector="hub",
+        stage="mature",
+        postcode="EX20 1QZ",
+        offers=["funding"],
+        willing_to_mentor=True,
+    )
     with app.app_context():
-        intro = workflow.request_introduction(user(world.alice), business(world.shop),
-                                              business(unowned), "mentor", "Hello")
+        intro = workflow.request_introduction(
+            user(world.alice), business(world.shop), business(unowned), "mentor", "Hello"
+        )
         workflow.approve(intro, user(world.coord))
         assert workflow.allowed(user(world.coord), "accept", intro)
         assert not workflow.allowed(user(world.bob), "accept", intro)
@@ -231,8 +263,9 @@ def test_no_duplicate_open_request_in_either_direction(app, world):
         with pytest.raises(workflow.RuleError, match="already an open introduction"):
             make_intro(world, kind="peer")
         with pytest.raises(workflow.RuleError, match="already an open introduction"):
-            workflow.request_introduction(user(world.bob), business(world.mentor),
-                                          business(world.shop), "peer", "Hi")
+            workflow.request_introduction(
+                user(world.bob), business(world.mentor), business(world.shop), "peer", "Hi"
+            )
 
 
 def test_a_member_has_a_cap_on_open_requests(app, world, make_business):
@@ -240,11 +273,13 @@ def test_a_member_has_a_cap_on_open_requests(app, world, make_business):
     others = [make_business(name=f"Peer {i}", postcode="EX20 1AB") for i in range(3)]
     with app.app_context():
         for other in others[:2]:
-            workflow.request_introduction(user(world.alice), business(world.shop),
-                                          business(other), "peer", "Hi")
+            workflow.request_introduction(
+                user(world.alice), business(world.shop), business(other), "peer", "Hi"
+            )
         with pytest.raises(workflow.RuleError, match="limit is 2"):
-            workflow.request_introduction(user(world.alice), business(world.shop),
-                                          business(others[2]), "peer", "Hi")
+            workflow.request_introduction(
+                user(world.alice), business(world.shop), business(others[2]), "peer", "Hi"
+            )
 
 
 @pytest.mark.parametrize(
@@ -283,8 +318,9 @@ def test_matching_stops_suggesting_a_mentor_at_capacity(app, world, runner):
 
 def test_cannot_request_for_someone_elses_business(app, world):
     with app.app_context(), pytest.raises(workflow.NotAllowed):
-        workflow.request_introduction(user(world.carol), business(world.shop),
-                                      business(world.mentor), "peer", "Hi")
+        workflow.request_introduction(
+            user(world.carol), business(world.shop), business(world.mentor), "peer", "Hi"
+        )
 
 
 # -- races -----------------------------------------------------------------------------------
@@ -312,8 +348,10 @@ def test_two_coordinators_deciding_at_once_exactly_one_wins(app, world):
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=decide, args=("coord", world.coord, "approve")),
-               threading.Thread(target=decide, args=("admin", world.admin, "decline"))]
+    threads = [
+        threading.Thread(target=decide, args=("coord", world.coord, "approve")),
+        threading.Thread(target=decide, args=("admin", world.admin, "decline")),
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -333,8 +371,9 @@ def test_the_loser_of_a_race_sees_it_was_already_decided(app, client, auth, worl
         intro_id = make_intro(world)
         workflow.decline(db.session.get(Introduction, intro_id), user(world.admin), "no")
     auth.login("coord@example.org", PASSWORD)
-    page = client.post(f"/coordinator/introductions/{intro_id}/approve", data={"note": ""},
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        f"/coordinator/introductions/{intro_id}/approve", data={"note": ""}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "This introduction was already declined by someone else." in page
 
 
@@ -344,15 +383,23 @@ SECRETS = ("shop@example.org", "01837 111111", "stores@example.org", "01647 2222
 
 
 def pages_seen(client, intro_id: int) -> str:
-    urls = [f"/introductions/{intro_id}", "/introductions", "/businesses",
-            "/businesses/chagford-community-stores", "/businesses/okehampton-community-shop",
-            "/businesses/map.json", "/matches", "/coordinator"]
+    urls = [
+        f"/introductions/{intro_id}",
+        "/introductions",
+        "/businesses",
+        "/businesses/chagford-community-stores",
+        "/businesses/okehampton-community-shop",
+        "/businesses/map.json",
+        "/matches",
+        "/coordinator",
+    ]
     return "".join(client.get(u).get_data(as_text=True) for u in urls)
 
 
 @pytest.mark.parametrize("state", [st.REQUESTED, st.APPROVED, st.DECLINED, st.REJECTED])
-def test_contact_details_appear_nowhere_before_acceptance(app, client, auth, world, runner,
-                                                          tmp_path, state):
+def test_contact_details_appear_nowhere_before_acceptance(
+    app, client, auth, world, runner, tmp_path, state
+):
     with app.app_context():
         intro_id = advance(world, make_intro(world), state).id
     for email in ("alice@example.org", "bob@example.org", "coord@example.org"):
@@ -365,8 +412,7 @@ def test_contact_details_appear_nowhere_before_acceptance(app, client, auth, wor
     assert not [s for s in SECRETS if s in export.read_text()]
 
 
-def test_after_acceptance_both_sides_see_contacts_and_get_them_by_email(app, client, auth,
-                                                                        world):
+def test_after_acceptance_both_sides_see_contacts_and_get_them_by_email(app, client, auth, world):
     with app.app_context():
         intro_id = advance(world, make_intro(world), st.ACCEPTED).id
         emails = {m.to_address: m.body for m in outbox() if m.subject.startswith("Introduction:")}
@@ -388,13 +434,19 @@ def test_request_approve_accept_outcome_over_http(app, client, auth, world):
     auth.login("alice@example.org", PASSWORD)
     form = client.get("/introductions/new?to=chagford-community-stores&kind=mentor")
     assert "Ask for an introduction to Chagford Community Stores" in form.get_data(as_text=True)
-    empty = client.post("/introductions/new?to=chagford-community-stores",
-                        data={"from_business": "okehampton-community-shop", "kind": "mentor",
-                              "message": ""})
+    empty = client.post(
+        "/introductions/new?to=chagford-community-stores",
+        data={"from_business": "okehampton-community-shop", "kind": "mentor", "message": ""},
+    )
     assert "Write a short message" in empty.get_data(as_text=True)
-    sent = client.post("/introductions/new?to=chagford-community-stores",
-                       data={"from_business": "okehampton-community-shop", "kind": "mentor",
-                             "message": "We want to learn about share offers."})
+    sent = client.post(
+        "/introductions/new?to=chagford-community-stores",
+        data={
+            "from_business": "okehampton-community-shop",
+            "kind": "mentor",
+            "message": "We want to learn about share offers.",
+        },
+    )
     intro_path = sent.headers["Location"]
     intro_id = int(intro_path.rsplit("/", 1)[1])
     auth.logout()
@@ -403,8 +455,10 @@ def test_request_approve_accept_outcome_over_http(app, client, auth, world):
     queue = client.get("/coordinator").get_data(as_text=True)
     assert "We want to learn about share offers." in queue
     assert 'class="badge"' in queue
-    client.post(f"/coordinator/introductions/{intro_id}/approve",
-                data={"note": "Bob ran their share offer in 2019."})
+    client.post(
+        f"/coordinator/introductions/{intro_id}/approve",
+        data={"note": "Bob ran their share offer in 2019."},
+    )
     auth.logout()
 
     auth.login("bob@example.org", PASSWORD)
@@ -417,24 +471,37 @@ def test_request_approve_accept_outcome_over_http(app, client, auth, world):
 
     auth.login("alice@example.org", PASSWORD)
     outcome_form = client.get(f"/introductions/{intro_id}/outcome").get_data(as_text=True)
-    assert 'value="funding" checked' in outcome_form or 'checked id="helped_needs-0"' in \
-        outcome_form
-    client.post(f"/introductions/{intro_id}/outcome",
-                data={"met": "yes", "usefulness": "5", "helped_needs": ["funding"],
-                      "comment": "Very helpful"})
+    assert (
+        'value="funding" checked' in outcome_form or 'checked id="helped_needs-0"' in outcome_form
+    )
+    client.post(
+        f"/introductions/{intro_id}/outcome",
+        data={
+            "met": "yes",
+            "usefulness": "5",
+            "helped_needs": ["funding"],
+            "comment": "Very helpful",
+        },
+    )
     page = client.get(intro_path).get_data(as_text=True)
     assert "usefulness 5/5" in page and "grants and fundraising" in page
     trail = page.split("History")[1]
-    assert trail.index("Waiting for a coordinator") < trail.index("Approved") < trail.index(
-        "Accepted")
+    assert (
+        trail.index("Waiting for a coordinator") < trail.index("Approved") < trail.index("Accepted")
+    )
 
 
 # -- the clock -------------------------------------------------------------------------------
 
 
 def test_tick_reminds_once_expires_once_and_suggests_the_next_best(app, world, make_business):
-    make_business(name="Sticklepath Stores", stage="established", postcode="EX20 2NW",
-                  offers=["funding"], willing_to_mentor=True)
+    make_business(
+        name="Sticklepath Stores",
+        stage="established",
+        postcode="EX20 2NW",
+        offers=["funding"],
+        willing_to_mentor=True,
+    )
     with app.app_context():
         intro_id = make_intro(world)
         start = db.session.get(Introduction, intro_id).created_at
@@ -467,12 +534,18 @@ def test_follow_ups_go_at_30_and_90_days_once_each(app, world):
     with app.app_context():
         intro = advance(world, make_intro(world), st.ACCEPTED)
         accepted = intro.accepted_at
-        counts = [workflow.tick(now=accepted + timedelta(days=d)).followed_up
-                  for d in (29, 31, 32, 91, 92)]
+        counts = [
+            workflow.tick(now=accepted + timedelta(days=d)).followed_up
+            for d in (29, 31, 32, 91, 92)
+        ]
         assert counts == [0, 1, 0, 1, 0]
         follow_ups = [m for m in outbox() if m.subject.startswith("How did")]
         assert sorted(m.to_address for m in follow_ups) == [
-            "alice@example.org", "alice@example.org", "bob@example.org", "bob@example.org"]
+            "alice@example.org",
+            "alice@example.org",
+            "bob@example.org",
+            "bob@example.org",
+        ]
         assert "grants and fundraising, legal structure and compliance" in follow_ups[0].body
 
 

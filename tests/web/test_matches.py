@@ -21,20 +21,47 @@ def owner(make_user):
 def community(make_business, owner):
     """A starting shop in Devon that needs funding, and businesses around it."""
     ids = {
-        "me": make_business(owner=owner, name="Okehampton Community Shop", sector="shop",
-                            stage="starting", postcode="EX20 1AB", needs=["funding", "legal"],
-                            description="Village shop and post office run by volunteers."),
-        "mentor": make_business(name="Chagford Community Stores", sector="shop", stage="mature",
-                                postcode="TQ13 8AA", offers=["funding", "legal"],
-                                willing_to_mentor=True,
-                                description="Village shop owned by the community."),
-        "unwilling": make_business(name="Tavistock Village Store", sector="shop", stage="mature",
-                                   postcode="PL19 0AA", offers=["funding"], willing_to_mentor=False),
-        "peer": make_business(name="Hatherleigh Community Shop", sector="shop", stage="growing",
-                              postcode="EX20 3JB", needs=["funding"],
-                              description="Community shop and café run by volunteers."),
-        "far": make_business(name="Alnwick Food Co-op", sector="cafe-food", stage="starting",
-                             postcode="NE66 1AA", needs=["funding"]),
+        "me": make_business(
+            owner=owner,
+            name="Okehampton Community Shop",
+            sector="shop",
+            stage="starting",
+            postcode="EX20 1AB",
+            needs=["funding", "legal"],
+            description="Village shop and post office run by volunteers.",
+        ),
+        "mentor": make_business(
+            name="Chagford Community Stores",
+            sector="shop",
+            stage="mature",
+            postcode="TQ13 8AA",
+            offers=["funding", "legal"],
+            willing_to_mentor=True,
+            description="Village shop owned by the community.",
+        ),
+        "unwilling": make_business(
+            name="Tavistock Village Store",
+            sector="shop",
+            stage="mature",
+            postcode="PL19 0AA",
+            offers=["funding"],
+            willing_to_mentor=False,
+        ),
+        "peer": make_business(
+            name="Hatherleigh Community Shop",
+            sector="shop",
+            stage="growing",
+            postcode="EX20 3JB",
+            needs=["funding"],
+            description="Community shop and café run by volunteers.",
+        ),
+        "far": make_business(
+            name="Alnwick Food Co-op",
+            sector="cafe-food",
+            stage="starting",
+            postcode="NE66 1AA",
+            needs=["funding"],
+        ),
     }
     return ids
 
@@ -47,18 +74,29 @@ def test_matches_page_shows_peers_and_mentors_with_reasons(client, auth, communi
     assert "Okehampton Community Shop</a>" not in page  # never itself
     assert "Chagford Community Stores" in mentors
     assert "Tavistock Village Store" not in mentors  # not willing to mentor
-    assert "Offers help with grants and fundraising, legal structure and compliance, which you need" in mentors \
+    assert (
+        "Offers help with grants and fundraising, legal structure and compliance, which you need"
+        in mentors
         or re.search(r"Offers help with [^<]*grants and fundraising[^<]*which you need", mentors)
+    )
     assert re.search(r"\d+ km away", mentors)
 
 
 def test_registration_lands_on_the_new_business_suggestions(client, community):
-    response = client.post("/register", data={
-        "account_name": "Sam", "account_email": "sam@example.org",
-        "password": "long enough pass", "confirm": "long enough pass",
-        "name": "Sampford Courtenay Shop", "sector": "shop", "stage": "exploring",
-        "postcode": "EX20 2TB", "needs": ["funding"],
-    })
+    response = client.post(
+        "/register",
+        data={
+            "account_name": "Sam",
+            "account_email": "sam@example.org",
+            "password": "long enough pass",
+            "confirm": "long enough pass",
+            "name": "Sampford Courtenay Shop",
+            "sector": "shop",
+            "stage": "exploring",
+            "postcode": "EX20 2TB",
+            "needs": ["funding"],
+        },
+    )
     assert response.headers["Location"] == "/matches?business=sampford-courtenay-shop"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Peers and mentors for Sampford Courtenay Shop" in page
@@ -80,21 +118,31 @@ def test_distance_filter_drops_far_suggestions(client, auth, community):
 
 
 def test_visitor_can_try_matching_without_registering(client, community):
-    page = client.get("/matches/try?sector=shop&stage=starting&where=Okehampton&needs=legal"
-                      ).get_data(as_text=True)
+    page = client.get(
+        "/matches/try?sector=shop&stage=starting&where=Okehampton&needs=legal"
+    ).get_data(as_text=True)
     assert "Chagford Community Stores" in page
     assert "Register your business" in page
-    bad = client.get("/matches/try?sector=shop&stage=starting&where=Atlantis").get_data(as_text=True)
+    bad = client.get("/matches/try?sector=shop&stage=starting&where=Atlantis").get_data(
+        as_text=True
+    )
     assert "We could not find a town called “Atlantis”." in bad
     assert 'value="Atlantis"' in bad
 
 
-def test_index_refreshes_when_a_business_is_added_or_edited(app, client, auth, community,
-                                                             make_business):
+def test_index_refreshes_when_a_business_is_added_or_edited(
+    app, client, auth, community, make_business
+):
     auth.login()
     assert "Bridestowe Shop" not in client.get("/matches").get_data(as_text=True)
-    new_id = make_business(name="Bridestowe Shop", sector="shop", stage="established",
-                           postcode="EX20 4EL", offers=["legal"], willing_to_mentor=True)
+    new_id = make_business(
+        name="Bridestowe Shop",
+        sector="shop",
+        stage="established",
+        postcode="EX20 4EL",
+        offers=["legal"],
+        willing_to_mentor=True,
+    )
     mentors = client.get("/matches").get_data(as_text=True).split('id="mentors-heading"')[1]
     assert "Bridestowe Shop" in mentors
 
@@ -111,8 +159,18 @@ def test_index_refreshes_when_a_business_is_added_or_edited(app, client, auth, c
 
 
 def test_cli_suggest_prints_json_best_first(runner, community):
-    result = runner.invoke(args=["matching", "suggest", "okehampton-community-shop",
-                                 "--kind", "mentor", "--limit", "3", "--json"])
+    result = runner.invoke(
+        args=[
+            "matching",
+            "suggest",
+            "okehampton-community-shop",
+            "--kind",
+            "mentor",
+            "--limit",
+            "3",
+            "--json",
+        ]
+    )
     assert result.exit_code == 0, result.output
     suggestions = json.loads(result.output)
     assert [s["name"] for s in suggestions] == ["Chagford Community Stores"]
@@ -134,11 +192,28 @@ def test_cli_suggest_by_name_and_id_and_unknown(runner, community):
 
 def test_cli_batch_writes_one_line_per_business_at_the_given_stages(runner, community, tmp_path):
     out = tmp_path / "round.jsonl"
-    result = runner.invoke(args=["matching", "batch", "--kind", "peer", "--limit", "2",
-                                 "--out", str(out), "--stage", "starting", "--stage", "growing"])
+    result = runner.invoke(
+        args=[
+            "matching",
+            "batch",
+            "--kind",
+            "peer",
+            "--limit",
+            "2",
+            "--out",
+            str(out),
+            "--stage",
+            "starting",
+            "--stage",
+            "growing",
+        ]
+    )
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert sorted(line["name"] for line in lines) == [
-        "Alnwick Food Co-op", "Hatherleigh Community Shop", "Okehampton Community Shop"]
+        "Alnwick Food Co-op",
+        "Hatherleigh Community Shop",
+        "Okehampton Community Shop",
+    ]
     assert all(len(line["matches"]) <= 2 for line in lines)
     assert all(m["id"] != line["id"] for line in lines for m in line["matches"])
