@@ -47,18 +47,9 @@ def to_profile(business: Business, open_introductions: int = 0) -> Profile:
         town=business.town or business.outcode or "",
         founded_year=business.founded_year,
         open_introductions=open_introductions,
-        **_availability(business),
+        mentor_capacity=business.mentor_capacity,
+        accepting_requests=business.accepting_requests,
     )
-
-
-def _availability(business: Business) -> dict:
-    """Mentor capacity and pause, where the schema has them (introductions add them)."""
-    fields = {}
-    if hasattr(business, "mentor_capacity"):
-        fields["mentor_capacity"] = business.mentor_capacity
-    if hasattr(business, "accepting_requests"):
-        fields["accepting_requests"] = business.accepting_requests
-    return fields
 
 
 def open_introduction_counts(ids: Iterable[int] | None = None) -> dict[int, int]:

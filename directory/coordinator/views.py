@@ -59,6 +59,8 @@ def decide(intro_id: int, action: str):
 @bp.route("/reports/<int:report_id>/resolve", methods=["POST"])
 def resolve(report_id: int):
     report = db.get_or_404(Report, report_id)
+    if report not in workflow.open_reports(current_user):
+        abort(404)
     form = ReasonForm()
     if not form.validate_on_submit():
         abort(400)

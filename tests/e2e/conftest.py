@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -32,40 +32,53 @@ CHROMIUM_ARGS = [
 ]
 DEMO_PASSWORD = "demo-password-1"
 TIMEOUT_MS = 10_000
-# Copies of the screenshots for people to look at; the tests' own go to tmp_path.
-SHOTS_DIR = Path("/tmp/peerlink-shots")
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """Serve the app from a thread on a free port, on SQLite built by the real migrations."""
-    root = tmp_path_factory.mktemp("live")
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'e2e.sqlite'}",
-            "WTF_CSRF_ENABLED": True,
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "SECRET_KEY": "e2e",
-            "MAP_TILE_URL": "",
-        }
-    )
-    app.instance_path = str(root / "instance")
-    os.makedirs(app.instance_path, exist_ok=True)
-    with app.app_context():
-        upgrade()
-        demo.load(n=40, seed=3, password=DEMO_PASSWORD)
+def serve(tmp_path_factory) -> Iterator[Callable[..., str]]:
+    """Factory: build the app with extra `config` on SQLite made by the real migrations, run
+    `seed` in its app context, and serve it from a thread on a free port; returns the base URL."""
+    running = []
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    def start(seed: Callable[[], object], **config) -> str:
+        root = tmp_path_factory.mktemp("live")
+        app = create_app(
+            {
+                "TESTING": True,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'e2e.sqlite'}",
+                "WTF_CSRF_ENABLED": True,
+                "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                "SECRET_KEY": "e2e",
+                "MAP_TILE_URL": "",
+                **config,
+            }
+        )
+        app.instance_path = str(root / "instance")
+        os.makedirs(app.instance_path, exist_ok=True)
+        with app.app_context():
+            upgrade()
+            seed()
+
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
+        thread.start()
+        running.append((app, server, thread))
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield start
+    for app, server, thread in running:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_server(serve) -> str:
+    """The app with the demo directory; a module overrides this fixture to serve its own."""
+    return serve(lambda: demo.load(n=40, seed=3, password=DEMO_PASSWORD))
 
 
 @pytest.fixture(scope="module")
@@ -101,16 +114,19 @@ def new_page(browser, live_server):
 
 @pytest.fixture
 def screenshot(tmp_path):
-    """Save a screenshot to tmp_path and a copy to SHOTS_DIR."""
+    """Save a screenshot to tmp_path, and a copy for people to look at to the folder named by
+    the environment variable PEERLINK_SHOTS_DIR when it is set."""
+    copies = os.environ.get("PEERLINK_SHOTS_DIR")
 
     def save(page, name: str, full_page: bool = True) -> Path:
         path = tmp_path / f"{name}.png"
         page.screenshot(path=str(path), full_page=full_page)
-        try:
-            SHOTS_DIR.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, SHOTS_DIR / path.name)
-        except OSError:
-            pass  # the copy is a convenience; the test does not depend on it
+        if copies:
+            try:
+                Path(copies).mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, Path(copies) / path.name)
+            except OSError:
+                pass  # the copy is a convenience; the test does not depend on it
         return path
 
     return save
