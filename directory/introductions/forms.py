@@ -37,7 +37,7 @@ class RequestForm(FlaskForm):
 
 class ApproveForm(FlaskForm):
     note = TextAreaField(
-        "Note to the other business (optional)",
+        "Note to both businesses (optional)",
         filters=[strip],
         validators=[Optional(), Length(max=2000)],
     )
