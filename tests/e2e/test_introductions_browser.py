@@ -157,7 +157,7 @@ def coordinator_approves(page) -> None:
     expect(review.locator("blockquote")).to_have_text(MESSAGE)
     expect(review.get_by_role("heading", name=re.compile(f"^From: {SHOP}"))).to_be_visible()
     expect(review.get_by_role("heading", name=re.compile(f"^To: {MENTOR}"))).to_be_visible()
-    review.get_by_label(f"Note to {MENTOR}").fill(NOTE)
+    review.get_by_label("Note to both businesses").fill(NOTE)
     review.get_by_role("button", name="Approve").click()
 
     expect(page.get_by_role("status")).to_have_text(f"You approved {SHOP} → {MENTOR}.")
