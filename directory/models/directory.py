@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, true
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -130,7 +130,7 @@ class Business(db.Model):
     willing_to_mentor: Mapped[bool] = mapped_column(default=False, index=True)
     # How many open introductions a mentor takes (None: no limit), and a pause switch.
     mentor_capacity: Mapped[int | None]
-    accepting_requests: Mapped[bool] = mapped_column(default=True, server_default=true())
+    accepting_requests: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
     website: Mapped[str] = mapped_column(String(300), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")

@@ -127,7 +127,7 @@ def upgrade():
 
     with op.batch_alter_table('business', schema=None) as batch_op:
         batch_op.add_column(sa.Column('mentor_capacity', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('accepting_requests', sa.Boolean(), server_default=sa.text('1'), nullable=False))
+        batch_op.add_column(sa.Column('accepting_requests', sa.Boolean(), server_default=sa.text('true'), nullable=False))
 
     # ### end Alembic commands ###
 
