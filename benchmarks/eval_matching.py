@@ -32,6 +32,7 @@ from geopy.distance import geodesic
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.coops_uk import DATA, SECTOR_MAP  # noqa: E402
 from matching import Matcher, Profile  # noqa: E402
 from matching.synthetic import (  # noqa: E402
     TOWNS,
@@ -49,7 +50,6 @@ from matching.vocab import (  # noqa: E402
     TOPICS,
 )
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 EARTH_RADIUS_KM = 6371.0088
 K = 10
 Ranker = Callable[[Profile, str], list[int]]
@@ -268,21 +268,6 @@ KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
     ("tourism", ("tourism", "visitor", "museum", "castle", "holiday")),
     ("hub", ("club", "hall", "centre", "hub", "institute", "community")),
 ]  # fmt: skip
-SECTOR_COLUMN = {
-    "Housing": "housing",
-    "Retail": "shop",
-    "Sports and Recreation": "sport-leisure",
-    "Agriculture": "food-growing",
-    "Finance": "finance",
-    "Food service, Accommodation and Pubs": "pub",
-    "Energy and Environment": "energy",
-    "Education": "employment-training",
-    "Arts and Culture": "arts-culture",
-    "Digital, Media and Communication": "digital",
-    "Health and Social Care": "health-care",
-    "Transport": "transport",
-    "Membership associations, social clubs and trade unions": "hub",
-}
 
 
 def sector_of(name: str, sector_column: str) -> str:
@@ -290,7 +275,7 @@ def sector_of(name: str, sector_column: str) -> str:
     for sector, words in KEYWORDS:
         if any(w in lowered for w in words):
             return sector
-    return SECTOR_COLUMN.get(sector_column, "other")
+    return SECTOR_MAP.get(sector_column, "other")
 
 
 def real_profiles() -> tuple[list[Profile], dict[int, str]]:

@@ -5,31 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import random
-from pathlib import Path
 
+from benchmarks.coops_uk import COOPS_CSV, SECTOR_MAP
 from directory import geo
 from directory.bulk import COLUMNS
 from matching.vocab import STAGES, TOPICS
 
-COOPS_CSV = (
-    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "coops_uk_open_data_2023.csv"
-)
-
-SECTOR_MAP = {
-    "Housing": "housing",
-    "Retail": "shop",
-    "Sports and Recreation": "sport-leisure",
-    "Agriculture": "food-growing",
-    "Finance": "finance",
-    "Food service, Accommodation and Pubs": "pub",
-    "Energy and Environment": "energy",
-    "Education": "employment-training",
-    "Arts and Culture": "arts-culture",
-    "Digital, Media and Communication": "digital",
-    "Health and Social Care": "health-care",
-    "Transport": "transport",
-    "Membership associations, social clubs and trade unions": "hub",
-}
 LEGAL_MAP = {
     "Society": "Community Benefit Society",
     "Company": "clg",

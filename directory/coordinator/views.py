@@ -7,6 +7,7 @@ from directory.coordinator import bp
 from directory.extensions import db
 from directory.introductions import workflow
 from directory.introductions.forms import ApproveForm, DeclineForm, ReasonForm
+from directory.introductions.states import STATES
 from directory.models import Introduction, Report
 
 
@@ -26,6 +27,8 @@ def queue():
         pending=pending,
         load=load,
         reports=workflow.open_reports(current_user),
+        in_progress=workflow.in_progress(current_user),
+        STATES=STATES,
         approve_form=ApproveForm(),
         decline_form=DeclineForm(),
         resolve_form=ReasonForm(),

@@ -136,6 +136,15 @@ def review_queue(user: User) -> list[Introduction]:
     )
 
 
+def in_progress(user: User, limit: int = 50) -> list[Introduction]:
+    """Approved and accepted introductions of this coordinator's networks, latest first."""
+    stmt = select(Introduction).where(Introduction.state.in_([st.APPROVED, st.ACCEPTED]))
+    if not user.is_admin:
+        stmt = stmt.where(Introduction.network_id.in_([n.id for n in user.networks]))
+    stmt = stmt.order_by(Introduction.updated_at.desc(), Introduction.id.desc()).limit(limit)
+    return list(db.session.execute(stmt).scalars())
+
+
 def open_reports(user: User) -> list[Report]:
     stmt = select(Report).where(Report.resolved_at.is_(None)).order_by(Report.created_at)
     reports = db.session.execute(stmt).scalars().all()

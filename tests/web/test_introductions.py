@@ -586,3 +586,29 @@ def test_badge_counts_pending_actions(app, world):
         workflow.approve(intro, user(world.coord))
         assert workflow.pending_actions(user(world.coord)) == 0
         assert workflow.pending_actions(user(world.bob)) == 1
+
+
+def test_coordinator_sees_introductions_in_progress_and_records_an_outcome(
+    app, client, auth, world
+):
+    with app.app_context():
+        intro_id = advance(world, make_intro(world), st.ACCEPTED).id
+    auth.login("other@example.org", PASSWORD)
+    assert "Okehampton Community Shop → Chagford" not in client.get("/coordinator").get_data(
+        as_text=True
+    )
+    auth.logout()
+    auth.login("coord@example.org", PASSWORD)
+    queue = client.get("/coordinator").get_data(as_text=True)
+    assert f'href="/introductions/{intro_id}/outcome"' in queue
+    client.post(
+        f"/introductions/{intro_id}/outcome",
+        data={"met": "yes", "usefulness": "4", "comment": "They met at the AGM"},
+    )
+    with app.app_context():
+        outcome = db.session.get(Introduction, intro_id).outcomes[0]
+        assert (outcome.business, outcome.usefulness, outcome.comment) == (
+            None,
+            4,
+            "They met at the AGM",
+        )
