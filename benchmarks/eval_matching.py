@@ -96,13 +96,13 @@ def plant(rng: random.Random, kind: str, next_id: Callable[[], int]) -> Trial:
         "sectors": (sector,),
         "description": describe(rng, sector, town),
         "owner_id": None,
+        "accepting_requests": True,  # a paused business cannot be asked, so is never right
     }
     if kind == "mentor":
         later = [s for s in stages if STAGE_ORDER[s] > max(STAGE_ORDER[stage], 1)]
         right |= {
             "stage": rng.choice(later),
             "willing_to_mentor": True,
-            "accepting_requests": True,
             "mentor_capacity": None,
             "open_introductions": 0,
             "offers": frozenset(rng.sample(sorted(needs), rng.randint(1, len(needs))))
