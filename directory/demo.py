@@ -7,9 +7,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from directory import bulk, geo, services
+from directory import bulk, geo, matchmaking, services
 from directory.extensions import db
-from directory.models import Network
+from directory.models import Business, Network
 from matching.vocab import SECTORS, STAGES, TOPICS
 
 NETWORKS = {
@@ -362,30 +362,12 @@ def load(n: int = 7000, seed: int = 1, password: str | None = None) -> DemoAccou
         first.owner = services.find_user(member[0])
         if "plunkett-foundation" not in [nw.slug for nw in first.networks]:
             first.networks.append(networks["plunkett-foundation"])
-        helper = _nearest_mentor(first, records)
-        if helper is not None:
-            helper.owner = services.find_user(mentor[0])
+        db.session.commit()
+        # The mentor account owns the member's best suggested mentor, so that the whole
+        # introduction flow can be tried with the demo accounts.
+        best = matchmaking.suggest_for(first, "mentor", limit=1)
+        if best:
+            db.session.get(Business, best[0].id).owner = services.find_user(mentor[0])
     db.session.commit()
     services.directory_changed()
     return DemoAccounts(admin=admin, coordinator=coordinator, member=member, mentor=mentor)
-
-
-def _nearest_mentor(business, records: list[services.BusinessData]):
-    """The closest willing mentor that offers something the member's business needs."""
-    needs = set(business.needs)
-    candidates = [
-        r
-        for r in records[1:]
-        if r.willing_to_mentor
-        and needs & set(r.offers)
-        and list(STAGES).index(r.stage) > list(STAGES).index(business.stage)
-    ]
-    if not candidates:
-        return None
-    best = min(
-        candidates,
-        key=lambda r: geo.distance_km(
-            (business.latitude, business.longitude), (r.place.latitude, r.place.longitude)
-        ),
-    )
-    return services.find_by_name(best.name)
