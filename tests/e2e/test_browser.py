@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
-
-if shutil.which("chromium") is None:
-    pytest.skip(
-        "Debian's chromium is not on PATH (scripts/test installs it when run as root)",
-        allow_module_level=True,
-    )
-playwright_api = pytest.importorskip("playwright.sync_api")
-expect = playwright_api.expect
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 

@@ -4,7 +4,6 @@ contact details reach both sides on the page and by email through a real SMTP se
 from __future__ import annotations
 
 import re
-import shutil
 import socket
 import time
 from collections.abc import Iterator
@@ -13,17 +12,10 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+from playwright.sync_api import expect
 
 from directory import demo, services
 from directory.extensions import db
-
-if shutil.which("chromium") is None:
-    pytest.skip(
-        "Debian's chromium is not on PATH (scripts/test installs it when run as root)",
-        allow_module_level=True,
-    )
-playwright_api = pytest.importorskip("playwright.sync_api")
-expect = playwright_api.expect
 
 pytestmark = pytest.mark.e2e
 
