@@ -26,9 +26,9 @@ class Weights:
 
     # Mentors: further along, able to help with what the requester needs, near enough to meet.
     mentor_coverage: float = 0.30  # share of the requester's needs the mentor offers
-    mentor_distance: float = 0.30  # proximity weighs more than for peers: meeting is the point
-    mentor_sector: float = 0.20
-    mentor_experience: float = 0.10  # stages further along, full credit from two stages
+    mentor_distance: float = 0.40  # proximity weighs most: meeting in person is the point
+    mentor_sector: float = 0.15
+    mentor_experience: float = 0.05  # stages further along, full credit from two stages
     mentor_description: float = 0.10
     mentor_load: float = 0.15  # whole mentor score times 1 / (1 + this * open introductions)
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from matching import Matcher
+from matching import Matcher, Weights
 from matching.vocab import RELATED_SECTORS, SECTOR_PLURALS, SECTORS, STAGE_ORDER, TOPICS
 from tests.matching.factories import business, mentor, sample_requesters
 
@@ -92,7 +92,8 @@ def test_reasons_are_true_of_the_data_in_a_realistic_directory(fitted, synthetic
 
 def test_mentor_reasons_come_strongest_first(requester):
     helper = mentor(2, km=12.3, offers=frozenset({"funding", "legal"}), founded_year=2001)
-    fitted = Matcher().fit([helper])
+    weights = Weights(mentor_distance=0.3, mentor_sector=0.2, mentor_experience=0.1)
+    fitted = Matcher(weights=weights).fit([helper])
 
     (found,) = fitted.suggest(replace(requester, founded_year=2006), "mentor")
 
