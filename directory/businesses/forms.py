@@ -126,6 +126,10 @@ class BusinessForm(FlaskForm):
         if services.name_taken(field.data, exclude_id=self.business_id):
             raise ValidationError("A business with this name is already in the directory.")
 
+    def validate_website(self, field) -> None:
+        if field.data and not field.data.lower().startswith(("http://", "https://")):
+            raise ValidationError("Enter a full web address, starting https://")
+
     def validate_founded_year(self, field) -> None:
         if field.data is not None and not 1800 <= field.data <= date.today().year:
             raise ValidationError(f"Enter a year between 1800 and {date.today().year}.")

@@ -70,6 +70,7 @@ def test_register_creates_account_and_business_and_signs_in(app, client):
         ({"account_email": "not-an-email"}, "account_email", "Enter a valid email address."),
         ({"founded_year": "1066"}, "founded_year", "Enter a year between 1800"),
         ({"website": "not a url"}, "website", "Enter a full web address"),
+        ({"website": "javascript://x.org/%0Aalert(1)"}, "website", "Enter a full web address"),
     ],
 )
 def test_register_with_bad_input_shows_message_keeps_input_and_saves_nothing(
