@@ -612,3 +612,16 @@ def test_coordinator_sees_introductions_in_progress_and_records_an_outcome(
             4,
             "They met at the AGM",
         )
+
+
+def test_deleting_an_account_removes_its_introductions_too(app, client, auth, world):
+    with app.app_context():
+        intro_id = advance(world, make_intro(world), st.ACCEPTED).id
+    auth.login("alice@example.org", PASSWORD)
+    client.post("/account/delete", data={"confirm": "DELETE"})
+    with app.app_context():
+        assert db.session.get(Introduction, intro_id) is None
+        assert db.session.get(Business, world.shop) is None
+        assert db.session.get(Business, world.mentor) is not None
+    auth.login("bob@example.org", PASSWORD)
+    assert "Okehampton Community Shop" not in client.get("/introductions").get_data(as_text=True)
