@@ -76,20 +76,6 @@ class DirectoryQuery:
             query.sort = "name"
         return query
 
-    @property
-    def is_filtered(self) -> bool:
-        return bool(
-            self.q
-            or self.sector
-            or self.stage
-            or self.need
-            or self.offer
-            or self.region
-            or self.network
-            or self.near
-            or self.mentors
-        )
-
     def to_args(self, **overrides) -> dict:
         """Query parameters that reproduce this search (for pagination and view links)."""
         args: dict = {

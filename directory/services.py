@@ -15,7 +15,6 @@ from sqlalchemy import func
 from directory import geo
 from directory.extensions import db
 from directory.models import Business, Network, User
-from matching.vocab import LEGAL_FORMS, SECTORS, STAGES, TOPICS
 
 
 class LocationError(ValueError):
@@ -211,18 +210,6 @@ def directory_changed() -> None:
     hooks = current_app.extensions.get("peerlink_on_change", [])
     for hook in hooks:
         hook()
-
-
-def vocab_choices(vocabulary: dict[str, str]) -> list[tuple[str, str]]:
-    return list(vocabulary.items())
-
-
-VOCABULARIES = {
-    "sector": SECTORS,
-    "legal_form": LEGAL_FORMS,
-    "stage": STAGES,
-    "topic": TOPICS,
-}
 
 
 def after_registration_url(business: Business) -> str:

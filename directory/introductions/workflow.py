@@ -126,14 +126,18 @@ def open_counts(ids=None) -> dict[int, int]:
     return counts
 
 
-def review_queue(user: User) -> list[Introduction]:
-    """Pending requests this coordinator may decide, oldest first."""
+def _queue(user: User):
+    """The pending requests this coordinator may decide."""
     stmt = select(Introduction).where(Introduction.state == st.REQUESTED)
     if not user.is_admin:
         stmt = stmt.where(Introduction.network_id.in_([n.id for n in user.networks]))
-    return list(
-        db.session.execute(stmt.order_by(Introduction.created_at, Introduction.id)).scalars()
-    )
+    return stmt
+
+
+def review_queue(user: User) -> list[Introduction]:
+    """Pending requests this coordinator may decide, oldest first."""
+    stmt = _queue(user).order_by(Introduction.created_at, Introduction.id)
+    return list(db.session.execute(stmt).scalars())
 
 
 def in_progress(user: User, limit: int = 50) -> list[Introduction]:
@@ -207,7 +211,8 @@ def pending_actions(user: User) -> int:
             .where(Introduction.state == st.APPROVED, Introduction.target_id.in_(ids))
         ).scalar()
     if user.is_coordinator:
-        count += len(review_queue(user)) + len(open_reports(user))
+        queued = select(func.count()).select_from(_queue(user).subquery())
+        count += db.session.execute(queued).scalar() + len(open_reports(user))
     return count
 
 
