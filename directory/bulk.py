@@ -12,7 +12,8 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from directory import services
+from directory import places
+from directory.businesses import service as business_service
 from directory.extensions import db
 from directory.models import Business, Network
 from matching.vocab import LEGAL_FORMS, SECTORS, STAGES, TOPICS, lookup
@@ -71,7 +72,7 @@ def _slugs(cell: str, vocabulary: dict[str, str], what: str, errors: list[str]) 
 
 def parse_row(
     row: dict[str, str], networks: dict[str, str]
-) -> tuple[services.BusinessData | None, list[str]]:
+) -> tuple[business_service.BusinessData | None, list[str]]:
     """Validate one CSV row; returns the data or the list of what is wrong with it."""
     errors: list[str] = []
     cell = {k: (row.get(k) or "").strip() for k in COLUMNS}
@@ -122,12 +123,12 @@ def parse_row(
         errors.append("give a postcode or a town")
     else:
         try:
-            place = services.resolve_place(cell["postcode"], cell["town"])
-        except services.LocationError as exc:
+            place = places.resolve_place(cell["postcode"], cell["town"])
+        except places.LocationError as exc:
             errors.append(str(exc).rstrip("."))
     if errors:
         return None, errors
-    return services.BusinessData(
+    return business_service.BusinessData(
         name=" ".join(cell["name"].split()),
         sector=sectors[0],
         other_sectors=sectors[1:],
@@ -155,7 +156,7 @@ def network_lookup() -> dict[str, str]:
     return table
 
 
-def read_csv(stream: IO[str]) -> list[tuple[int, services.BusinessData]]:
+def read_csv(stream: IO[str]) -> list[tuple[int, business_service.BusinessData]]:
     """Parse and validate a whole file; raises ImportProblems listing every bad line."""
     reader = csv.DictReader(stream)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
@@ -176,7 +177,7 @@ def read_csv(stream: IO[str]) -> list[tuple[int, services.BusinessData]]:
             )
         raise ImportProblems(problems)
     networks = network_lookup()
-    records: list[tuple[int, services.BusinessData]] = []
+    records: list[tuple[int, business_service.BusinessData]] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
     line = 1
@@ -189,7 +190,7 @@ def read_csv(stream: IO[str]) -> list[tuple[int, services.BusinessData]]:
             continue
         data, errors = parse_row(row, networks)
         if data is not None:
-            slug = services.slugify(data.name)
+            slug = business_service.slugify(data.name)
             if slug in seen:
                 errors.append(f"the same business as line {seen[slug]} (name “{data.name}”)")
             seen.setdefault(slug, line)
@@ -202,10 +203,10 @@ def read_csv(stream: IO[str]) -> list[tuple[int, services.BusinessData]]:
     return records
 
 
-def save(records: Iterable[services.BusinessData], owner=None) -> ImportReport:
+def save(records: Iterable[business_service.BusinessData], owner=None) -> ImportReport:
     """Create or update (matched by name) every record in one transaction."""
     records = list(records)
-    slugs = [services.slugify(r.name) for r in records]
+    slugs = [business_service.slugify(r.name) for r in records]
     existing: dict[str, Business] = {}
     for start in range(0, len(slugs), 500):
         chunk = slugs[start : start + 500]
@@ -226,12 +227,12 @@ def save(records: Iterable[services.BusinessData], owner=None) -> ImportReport:
                 created += 1
             else:
                 updated += 1
-            services.apply_business(business, data, networks)
+            business_service.apply_business(business, data, networks)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    services.directory_changed()
+    business_service.directory_changed()
     return ImportReport(created=created, updated=updated)
 
 

@@ -7,7 +7,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from directory import bulk, geo, matchmaking, services
+from directory import accounts, bulk, matchmaking, places
+from directory.businesses import service as business_service
 from directory.extensions import db
 from directory.models import Business, Network
 from matching.vocab import SECTORS, STAGES, TOPICS
@@ -272,7 +273,7 @@ def _name(rng: random.Random, sector: str, town: str, outcode: str, taken: set[s
         candidates.append(f"{prefix} {templates[0].format(**fills)}")
     candidates.append(f"{templates[0].format(**fills)} ({outcode})")
     for candidate in candidates:
-        if services.slugify(candidate) not in taken:
+        if business_service.slugify(candidate) not in taken:
             return candidate
     return f"{templates[0].format(**fills)} {len(taken)}"
 
@@ -289,13 +290,15 @@ def _description(rng: random.Random, sector: str, town: str, needs: list[str]) -
     return f"We are {what} in {town}. {detail} This year we are working on {working_on}."
 
 
-def generate(n: int, seed: int, taken: set[str] | None = None) -> list[services.BusinessData]:
+def generate(
+    n: int, seed: int, taken: set[str] | None = None
+) -> list[business_service.BusinessData]:
     """n businesses spread over England like its population; the same for the same seed."""
     rng = random.Random(seed)
     taken = set(taken or ())
     records = []
-    for postcode in geo.sample_postcodes(rng, n):
-        place = services.resolve_place(postcode, None)
+    for postcode in places.sample_postcodes(rng, n):
+        place = places.resolve_place(postcode, None)
         sector = _pick(rng, SECTOR_WEIGHTS)
         others = (
             [s for s in rng.sample(list(SECTORS), 1) if s != sector] if rng.random() < 0.2 else []
@@ -304,11 +307,11 @@ def generate(n: int, seed: int, taken: set[str] | None = None) -> list[services.
         needs, offers = _topics(rng, stage)
         town = place.town or place.outcode or "the village"
         name = _name(rng, sector, town, place.outcode or "", taken)
-        slug = services.slugify(name)
+        slug = business_service.slugify(name)
         taken.add(slug)
         networks = [s for s in SECTOR_NETWORKS[sector] if rng.random() < 0.35]
         records.append(
-            services.BusinessData(
+            business_service.BusinessData(
                 name=name,
                 sector=sector,
                 other_sectors=others,
@@ -331,9 +334,9 @@ def generate(n: int, seed: int, taken: set[str] | None = None) -> list[services.
 
 def _account(email: str, role: str, name: str, password: str | None) -> tuple[str, str]:
     password = password or secrets.token_urlsafe(9)
-    user = services.find_user(email)
+    user = accounts.find_user(email)
     if user is None:
-        user = services.create_user(email, password, name=name, role=role)
+        user = accounts.create_user(email, password, name=name, role=role)
     else:
         user.set_password(password)
         user.role = role
@@ -350,7 +353,7 @@ def load(n: int = 7000, seed: int = 1, password: str | None = None) -> DemoAccou
     member = _account("member@peerlink.example", "member", "Mo Member", password)
     mentor = _account("mentor@peerlink.example", "member", "Mina Mentor", password)
     db.session.flush()
-    coordinator_user = services.find_user(coordinator[0])
+    coordinator_user = accounts.find_user(coordinator[0])
     coordinator_user.networks = [
         networks["plunkett-foundation"],
         networks["health-social-care-cop"],
@@ -358,8 +361,8 @@ def load(n: int = 7000, seed: int = 1, password: str | None = None) -> DemoAccou
     records = generate(n, seed)
     bulk.save(records)
     if records:
-        first = services.find_by_name(records[0].name)
-        first.owner = services.find_user(member[0])
+        first = business_service.find_by_name(records[0].name)
+        first.owner = accounts.find_user(member[0])
         if "plunkett-foundation" not in [nw.slug for nw in first.networks]:
             first.networks.append(networks["plunkett-foundation"])
         db.session.commit()
@@ -367,7 +370,7 @@ def load(n: int = 7000, seed: int = 1, password: str | None = None) -> DemoAccou
         # introduction flow can be tried with the demo accounts.
         best = matchmaking.suggest_for(first, "mentor", limit=1)
         if best:
-            db.session.get(Business, best[0].id).owner = services.find_user(mentor[0])
+            db.session.get(Business, best[0].id).owner = accounts.find_user(mentor[0])
     db.session.commit()
-    services.directory_changed()
+    business_service.directory_changed()
     return DemoAccounts(admin=admin, coordinator=coordinator, member=member, mentor=mentor)

@@ -10,10 +10,10 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
-from directory import geo
 from directory.extensions import db
 from directory.models import Business, BusinessSector, BusinessTopic, Network, business_networks
-from directory.services import LocationError, resolve_place_text
+from directory.places import LocationError, resolve_place_text
+from directory.places import offline as geo
 from matching.vocab import REGIONS, SECTORS, STAGES, TOPICS
 
 SORTS = {

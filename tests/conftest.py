@@ -9,7 +9,8 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
-from directory import create_app, services
+from directory import accounts, create_app, places
+from directory.businesses import service as business_service
 from directory.extensions import db
 from directory.models import User
 
@@ -78,10 +79,10 @@ def make_business(app):
     def make(owner=None, **fields):
         n = next(counter)
         with app.app_context():
-            place = services.resolve_place(
+            place = places.resolve_place(
                 fields.pop("postcode", "EX20 1AB"), fields.pop("town", None)
             )
-            data = services.BusinessData(
+            data = business_service.BusinessData(
                 name=fields.pop("name", f"Test Business {n}"),
                 sector=fields.pop("sector", "shop"),
                 stage=fields.pop("stage", "growing"),
@@ -89,7 +90,7 @@ def make_business(app):
                 **fields,
             )
             owner_row = db.session.get(User, owner) if isinstance(owner, int) else owner
-            business = services.create_business(data, owner=owner_row)
+            business = business_service.create_business(data, owner=owner_row)
             return business.id
 
     return make
@@ -99,7 +100,7 @@ def make_business(app):
 def make_user(app):
     def make(email="member@example.org", password="correct horse battery", role="member"):
         with app.app_context():
-            user = services.create_user(email, password, name="Test User", role=role)
+            user = accounts.create_user(email, password, name="Test User", role=role)
             db.session.commit()
             return user.id
 

@@ -7,8 +7,8 @@ import io
 import random
 
 from benchmarks.coops_uk import COOPS_CSV, SECTOR_MAP
-from directory import geo
 from directory.bulk import COLUMNS
+from directory.places import offline as geo
 from matching.vocab import STAGES, TOPICS
 
 LEGAL_MAP = {

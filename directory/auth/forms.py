@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
-from directory import services
+from directory import accounts
 from directory.businesses.forms import BusinessForm
 from directory.forms import strip
 
@@ -45,5 +45,5 @@ class RegisterForm(BusinessForm):
     )
 
     def validate_account_email(self, field) -> None:
-        if services.find_user(field.data) is not None:
+        if accounts.find_user(field.data) is not None:
             raise ValidationError("There is already an account with this email. Sign in instead.")

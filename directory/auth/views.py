@@ -5,9 +5,10 @@ from urllib.parse import urlsplit
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from directory import services
+from directory import accounts
 from directory.auth import bp
 from directory.auth.forms import LoginForm, RegisterForm
+from directory.businesses import service as business_service
 from directory.businesses.forms import DeleteAccountForm
 from directory.extensions import db
 from directory.models import User
@@ -28,15 +29,15 @@ def register():
         return redirect(url_for("businesses.new"))
     form = RegisterForm()
     if form.validate_on_submit():
-        user = services.create_user(
+        user = accounts.create_user(
             form.account_email.data, form.password.data, name=form.account_name.data
         )
         data = form.to_data()
         data.email = data.email or user.email
-        business = services.create_business(data, owner=user)
+        business = business_service.create_business(data, owner=user)
         login_user(user)
         flash(f"Welcome to Peerlink. {business.name} is now in the directory.", "success")
-        return redirect(services.after_registration_url(business))
+        return redirect(business_service.after_registration_url(business))
     return render_template("auth/register.html", form=form)
 
 
@@ -44,7 +45,7 @@ def register():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
             form.password.errors.append("That email and password do not match an account.")
         else:
@@ -77,6 +78,6 @@ def delete_account():
     if user is None:
         abort(404)
     logout_user()
-    services.delete_account(user)
+    accounts.delete_account(user)
     flash("Your account and your businesses have been deleted.", "success")
     return redirect(url_for("main.index"))

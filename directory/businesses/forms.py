@@ -25,7 +25,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from directory import services
+from directory import places
+from directory.businesses import service as business_service
 from directory.extensions import db
 from directory.forms import MultiCheckboxField, choices, strip
 from directory.models import Network
@@ -116,14 +117,14 @@ class BusinessForm(FlaskForm):
     def __init__(self, *args, business_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.business_id = business_id
-        self.place: services.Place | None = None
+        self.place: places.Place | None = None
         self.networks.choices = choices(
             (n.slug, n.name)
             for n in db.session.execute(db.select(Network).order_by(Network.name)).scalars()
         )
 
     def validate_name(self, field) -> None:
-        if services.name_taken(field.data, exclude_id=self.business_id):
+        if business_service.name_taken(field.data, exclude_id=self.business_id):
             raise ValidationError("A business with this name is already in the directory.")
 
     def validate_website(self, field) -> None:
@@ -139,15 +140,15 @@ class BusinessForm(FlaskForm):
         if self.postcode.errors or self.town.errors:
             return False
         try:
-            self.place = services.resolve_place(self.postcode.data, self.town.data)
-        except services.LocationError as exc:
+            self.place = places.resolve_place(self.postcode.data, self.town.data)
+        except places.LocationError as exc:
             getattr(self, exc.field).errors.append(str(exc))
             return False
         return ok
 
-    def to_data(self) -> services.BusinessData:
+    def to_data(self) -> business_service.BusinessData:
         assert self.place is not None, "validate() first"
-        return services.BusinessData(
+        return business_service.BusinessData(
             name=self.name.data,
             description=self.description.data or "",
             sector=self.sector.data,

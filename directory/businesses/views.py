@@ -4,8 +4,8 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user, login_required
 
 from directory import search as directory_search
-from directory import services
 from directory.businesses import bp
+from directory.businesses import service as business_service
 from directory.businesses.forms import BusinessForm
 from directory.extensions import db
 from directory.models import Business, Network
@@ -92,9 +92,9 @@ def new():
     if request.method == "GET":
         form.email.data = current_user.email
     if form.validate_on_submit():
-        business = services.create_business(form.to_data(), owner=current_user)
+        business = business_service.create_business(form.to_data(), owner=current_user)
         flash(f"{business.name} is now in the directory.", "success")
-        return redirect(services.after_registration_url(business))
+        return redirect(business_service.after_registration_url(business))
     return render_template("businesses/edit.html", form=form, business=None)
 
 
@@ -106,7 +106,7 @@ def edit(slug: str):
     if request.method == "GET":
         form.fill_from(business)
     if form.validate_on_submit():
-        services.update_business(business, form.to_data())
+        business_service.update_business(business, form.to_data())
         flash("Your changes are saved.", "success")
         return redirect(url_for("businesses.profile", slug=business.slug))
     return render_template("businesses/edit.html", form=form, business=business)
@@ -117,6 +117,6 @@ def edit(slug: str):
 def delete(slug: str):
     business = _owned(slug)
     name = business.name
-    services.delete_business(business)
+    business_service.delete_business(business)
     flash(f"{name} has been removed from the directory.", "success")
     return redirect(url_for("auth.account"))

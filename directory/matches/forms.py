@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from directory import services
+from directory import places
 from directory.forms import MultiCheckboxField, choices, strip
 from matching.vocab import SECTORS, STAGES, TOPICS
 
@@ -47,8 +47,8 @@ class TryMatchingForm(FlaskForm):
         self.place = None
         if ok:
             try:
-                self.place = services.resolve_place_text(self.where.data)
-            except services.LocationError as exc:
+                self.place = places.resolve_place_text(self.where.data)
+            except places.LocationError as exc:
                 self.where.errors.append(str(exc))
                 return False
         return ok

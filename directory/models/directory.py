@@ -211,3 +211,13 @@ class Business(db.Model):
 
     def topic_labels(self, kind: str) -> list[str]:
         return [TOPICS.get(t, t) for t in self._topics(kind)]
+
+
+class UsedToken(db.Model):
+    """A spent single-use link token (see directory.accounts): its id can never be used again."""
+
+    __tablename__ = "used_token"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(30))
+    used_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -14,7 +14,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
-from directory import demo, services
+from directory import accounts, demo, places
+from directory.businesses import service as business_service
 from directory.extensions import db
 
 pytestmark = pytest.mark.e2e
@@ -67,17 +68,17 @@ def mailbox() -> Iterator[Mailbox]:
 
 def seed() -> None:
     networks = demo.ensure_networks()
-    alice = services.create_user(ALICE, PASSWORD, name="Alice Moyle")
-    bob = services.create_user(BOB, PASSWORD, name="Bob Endacott")
-    coordinator = services.create_user(COORDINATOR, PASSWORD, name="Cara", role="coordinator")
+    alice = accounts.create_user(ALICE, PASSWORD, name="Alice Moyle")
+    bob = accounts.create_user(BOB, PASSWORD, name="Bob Endacott")
+    coordinator = accounts.create_user(COORDINATOR, PASSWORD, name="Cara", role="coordinator")
     coordinator.networks = [networks["plunkett-foundation"]]
     db.session.commit()
-    services.create_business(
-        services.BusinessData(
+    business_service.create_business(
+        business_service.BusinessData(
             name=SHOP,
             sector="shop",
             stage="starting",
-            place=services.resolve_place("EX20 1AB", None),
+            place=places.resolve_place("EX20 1AB", None),
             needs=["funding"],
             networks=["plunkett-foundation"],
             email=SHOP_CONTACT[0],
@@ -85,12 +86,12 @@ def seed() -> None:
         ),
         owner=alice,
     )
-    services.create_business(
-        services.BusinessData(
+    business_service.create_business(
+        business_service.BusinessData(
             name=MENTOR,
             sector="shop",
             stage="mature",
-            place=services.resolve_place("TQ13 8AA", None),
+            place=places.resolve_place("TQ13 8AA", None),
             offers=["funding"],
             willing_to_mentor=True,
             email=MENTOR_CONTACT[0],

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from directory import geo
+from directory.places import offline as geo
 from matching.vocab import ENGLISH_REGIONS
 
 OUTCODES_CSV = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "uk_outcodes.csv"

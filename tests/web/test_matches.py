@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from directory import services
+from directory.businesses import service as business_service
 from directory.extensions import db
 from directory.models import Business
 
@@ -154,7 +154,7 @@ def test_index_refreshes_when_a_business_is_added_or_edited(
     assert "Bridestowe Shop" not in mentors
 
     with app.app_context():
-        services.delete_business(db.session.get(Business, community["mentor"]))
+        business_service.delete_business(db.session.get(Business, community["mentor"]))
     assert "Chagford Community Stores" not in client.get("/matches").get_data(as_text=True)
 
 

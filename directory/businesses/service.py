@@ -1,6 +1,7 @@
-"""Use cases of the directory: accounts, businesses and their locations.
+"""Businesses as use cases: validated data in, rows saved, caches told.
 
-Views and CLI commands call these; they hold the rules, so both paths behave the same.
+Forms, the CSV import, the demo loader and the CLI all save businesses through here, so every
+path follows the same rules.
 """
 
 from __future__ import annotations
@@ -10,29 +11,10 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from flask import current_app, url_for
-from sqlalchemy import func
 
-from directory import geo
 from directory.extensions import db
 from directory.models import Business, Network, User
-
-
-class LocationError(ValueError):
-    """A postcode or town that cannot be placed; `field` names the form field to blame."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-
-
-@dataclass(frozen=True)
-class Place:
-    postcode: str | None
-    outcode: str | None
-    town: str
-    latitude: float
-    longitude: float
-    region: str
+from directory.places import Place
 
 
 @dataclass
@@ -56,48 +38,6 @@ class BusinessData:
     networks: list[str] = field(default_factory=list)
     mentor_capacity: int | None = None
     accepting_requests: bool = True
-
-
-def geocoder() -> geo.OfflineGeocoder:
-    """One geocoder per app: its postcode tables are loaded once and shared."""
-    ext = current_app.extensions
-    if "peerlink_geocoder" not in ext:
-        offline = geo.OfflineGeocoder()
-        if current_app.config.get("GEOCODER_ONLINE_FALLBACK"):
-            ext["peerlink_geocoder"] = geo.FallbackGeocoder(
-                offline, user_agent=current_app.config["GEOCODER_USER_AGENT"]
-            )
-        else:
-            ext["peerlink_geocoder"] = offline
-    return ext["peerlink_geocoder"]
-
-
-def resolve_place(postcode: str | None, town: str | None) -> Place:
-    """Place a business from a postcode (full or district) and/or a town, offline."""
-    postcode = (postcode or "").strip()
-    town = " ".join((town or "").split())
-    if postcode:
-        normal = geo.normalise_postcode(postcode)
-        if normal is None:
-            raise LocationError("postcode", f"“{postcode}” is not a UK postcode.")
-        found = geocoder().geocode(normal)
-        if found is None:
-            raise LocationError("postcode", f"We could not find the postcode {normal}.")
-    elif town:
-        found = geocoder().geocode(town)
-        if found is None or found.raw.get("kind") != "town":
-            raise LocationError("town", f"We could not find a town called “{town}”.")
-    else:
-        raise LocationError("postcode", "Give a postcode or a town.")
-    raw = found.raw
-    return Place(
-        postcode=raw.get("postcode"),
-        outcode=raw.get("outcode"),
-        town=town or raw.get("town") or "",
-        latitude=float(found.latitude),
-        longitude=float(found.longitude),
-        region=raw["region"],
-    )
 
 
 def slugify(text: str) -> str:
@@ -176,33 +116,10 @@ def update_business(business: Business, data: BusinessData) -> Business:
     return business
 
 
-def delete_account(user: User) -> None:
-    """Delete a member and every business they own (profiles, topics, memberships)."""
-    for business in list(user.businesses):
-        db.session.delete(business)
-    db.session.delete(user)
+def delete_business(business: Business) -> None:
+    db.session.delete(business)
     db.session.commit()
     directory_changed()
-
-
-def create_user(email: str, password: str, name: str = "", role: str = "member") -> User:
-    user = User(email=email.strip().lower(), name=name.strip(), role=role)
-    user.set_password(password, method=current_app.config["PASSWORD_HASH_METHOD"])
-    db.session.add(user)
-    return user
-
-
-def find_user(email: str) -> User | None:
-    return db.session.execute(
-        db.select(User).where(func.lower(User.email) == email.strip().lower())
-    ).scalar_one_or_none()
-
-
-def authenticate(email: str, password: str) -> User | None:
-    user = find_user(email)
-    if user is None or not user.check_password(password):
-        return None
-    return user
 
 
 def directory_changed() -> None:
@@ -215,16 +132,3 @@ def directory_changed() -> None:
 def after_registration_url(business: Business) -> str:
     """A newly registered business lands on its suggestions."""
     return url_for("matches.index", business=business.slug)
-
-
-def delete_business(business: Business) -> None:
-    db.session.delete(business)
-    db.session.commit()
-    directory_changed()
-
-
-def resolve_place_text(text: str) -> Place:
-    """One box that takes a postcode or a town."""
-    if geo.normalise_postcode(text) is not None:
-        return resolve_place(text, None)
-    return resolve_place(None, text)

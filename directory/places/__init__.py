@@ -1,0 +1,37 @@
+"""Places: the offline geocoder and the rules that turn a postcode or a town into a location."""
+
+from directory.places.offline import (
+    EARTH_RADIUS_KM,
+    FallbackGeocoder,
+    OfflineGeocoder,
+    distance_km,
+    haversine_km,
+    nearest_town,
+    normalise_postcode,
+    region_for,
+    sample_postcodes,
+)
+from directory.places.resolve import (
+    LocationError,
+    Place,
+    geocoder,
+    resolve_place,
+    resolve_place_text,
+)
+
+__all__ = [
+    "EARTH_RADIUS_KM",
+    "FallbackGeocoder",
+    "LocationError",
+    "OfflineGeocoder",
+    "Place",
+    "distance_km",
+    "geocoder",
+    "haversine_km",
+    "nearest_town",
+    "normalise_postcode",
+    "region_for",
+    "resolve_place",
+    "resolve_place_text",
+    "sample_postcodes",
+]
