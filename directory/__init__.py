@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from directory.config import Config, from_environment
-from directory.extensions import csrf, db, login, migrate
+from directory.extensions import csrf, db, limiter, login, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     login.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
 
     from directory import (
         auth,

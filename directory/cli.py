@@ -180,7 +180,13 @@ def tick_command(now) -> None:
         )
 
 
+users_cli = AppGroup("users", help="Accounts and their roles.")
+networks_cli = AppGroup("networks", help="Peer networks and their coordinators.")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(networks_cli)
     app.cli.add_command(directory_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(matching_cli)

@@ -57,6 +57,8 @@ def from_environment(instance_path: str) -> dict:
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),
         "GEOCODER_ONLINE_FALLBACK": _env_bool("GEOCODER_ONLINE_FALLBACK"),
         "GEOCODER_USER_AGENT": env.get("GEOCODER_USER_AGENT", "peerlink"),
+        # Rate limits are counted here: memory:// for one process, redis://host:6379 for several.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
     }
 
 

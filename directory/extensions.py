@@ -1,5 +1,7 @@
 """Extension instances, bound to the app in create_app()."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -28,3 +30,5 @@ login.login_view = "auth.login"
 login.login_message = "Please sign in to see that page."
 login.login_message_category = "info"
 csrf = CSRFProtect()
+# Limits are declared on the routes they guard; storage comes from RATELIMIT_STORAGE_URI.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

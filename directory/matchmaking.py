@@ -102,7 +102,7 @@ def matcher() -> Matcher | None:
                     index.matcher.update(changed)
                 ext["peerlink_index"] = _Index(index.matcher, count, latest)
                 return index.matcher
-        fitted = Matcher().fit(_profiles(select(Business)))
+        fitted = Matcher().fit(_profiles(select(Business).where(Business.listed.is_(True))))
         ext["peerlink_index"] = _Index(fitted, count, latest)
         return fitted
 
@@ -156,7 +156,9 @@ def suggestion_cards(suggestions: list[Suggestion]) -> list[tuple[Suggestion, Bu
     rows = (
         {
             b.id: b
-            for b in db.session.execute(select(Business).where(Business.id.in_(ids))).scalars()
+            for b in db.session.execute(
+                select(Business).where(Business.id.in_(ids), Business.listed.is_(True))
+            ).scalars()
         }
         if ids
         else {}

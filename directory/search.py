@@ -142,7 +142,7 @@ class SearchResult:
 
 
 def _filtered(query: DirectoryQuery) -> Select:
-    stmt = select(Business.id)
+    stmt = select(Business.id).where(Business.listed.is_(True))
     if query.q:
         pattern = f"%{_escape_like(query.q.lower())}%"
         stmt = stmt.where(

@@ -40,6 +40,14 @@ class BusinessData:
     accepting_requests: bool = True
 
 
+def visible_to(business: Business, user) -> bool:
+    """Listed profiles are public; an unlisted one only to its owner and the admins."""
+    if business.listed:
+        return True
+    signed_in = user is not None and user.is_authenticated
+    return signed_in and (business.owner_id == user.id or user.is_admin)
+
+
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")

@@ -82,6 +82,8 @@ def map_points():
 @bp.route("/businesses/<slug>")
 def profile(slug: str):
     business = db.one_or_404(db.select(Business).where(Business.slug == slug))
+    if not business_service.visible_to(business, current_user):
+        abort(404)
     return render_template("businesses/profile.html", business=business)
 
 

@@ -131,6 +131,9 @@ class Business(db.Model):
     # How many open introductions a mentor takes (None: no limit), and a pause switch.
     mentor_capacity: Mapped[int | None]
     accepting_requests: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    # Shown in the public directory and suggested by matching. False while the owner's email
+    # is unverified and for a deleted organisation kept for the other side's history.
+    listed: Mapped[bool] = mapped_column(default=True, server_default=text("true"), index=True)
     website: Mapped[str] = mapped_column(String(300), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")

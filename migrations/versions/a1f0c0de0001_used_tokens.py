@@ -1,4 +1,4 @@
-"""Spent single-use link tokens.
+"""Spent single-use link tokens; businesses can be unlisted.
 
 Revision ID: a1f0c0de0001
 Revises: 8e9f737d0d2c
@@ -23,7 +23,15 @@ def upgrade():
         sa.Column("used_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("jti", name=op.f("pk_used_token")),
     )
+    with op.batch_alter_table("business") as batch_op:
+        batch_op.add_column(
+            sa.Column("listed", sa.Boolean(), server_default=sa.text("true"), nullable=False)
+        )
+        batch_op.create_index(batch_op.f("ix_business_listed"), ["listed"], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table("business") as batch_op:
+        batch_op.drop_index(batch_op.f("ix_business_listed"))
+        batch_op.drop_column("listed")
     op.drop_table("used_token")

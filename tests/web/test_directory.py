@@ -8,6 +8,7 @@ import pytest
 
 from directory import demo
 from directory.extensions import db
+from directory.models import Business
 
 
 @pytest.fixture
@@ -187,3 +188,18 @@ def test_unknown_profile_is_404_page(client):
     response = client.get("/businesses/no-such-thing")
     assert response.status_code == 404
     assert "We could not find that page." in response.get_data(as_text=True)
+
+
+def test_unlisted_business_is_hidden_from_search_map_and_profile(app, client, make_business):
+    visible = make_business(name="Seen Shop")
+    hidden = make_business(name="Hidden Shop")
+    with app.app_context():
+        db.session.get(Business, hidden).listed = False
+        db.session.commit()
+    listing = client.get("/businesses?q=shop").get_data(as_text=True)
+    assert "Seen Shop" in listing and "Hidden Shop" not in listing
+    names = [f["properties"]["name"] for f in client.get("/businesses/map.json").json["features"]]
+    assert "Seen Shop" in names and "Hidden Shop" not in names
+    assert client.get("/businesses/hidden-shop").status_code == 404
+    assert client.get("/businesses/seen-shop").status_code == 200
+    assert visible != hidden
