@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import render_template
 
 from directory import mail
+from directory.links import external_url
 from directory.models import Introduction
 from matching.vocab import TOPICS
 
-
-def link(endpoint: str, **values) -> str:
-    """An absolute link, also from cron where there is no request."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config.get("BASE_URL")):
-        return url_for(endpoint, _external=True, **values)
+link = external_url
 
 
 def send(template: str, to: str | list[str], intro: Introduction | None = None, **extra) -> None:

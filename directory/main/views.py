@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-from flask import render_template
+from flask import jsonify, render_template
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from directory import search as directory_search
+from directory.extensions import db
 from directory.main import bp
 from directory.models import Business
 from matching.vocab import REGIONS, SECTORS
@@ -20,3 +23,18 @@ def index():
     ]
     total = sum(n for _, _, n in by_sector)
     return render_template("main/index.html", by_sector=by_sector, by_region=by_region, total=total)
+
+
+@bp.route("/healthz")
+def healthz():
+    """For load balancers: 200 when the database answers, 503 when it does not."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return (
+            jsonify({"status": "unavailable", "database": "unreachable"}),
+            503,
+            {"Retry-After": "30"},
+        )
+    return jsonify({"status": "ok", "database": "ok"})

@@ -38,3 +38,19 @@ def test_sqlite_runs_with_wal_and_a_busy_timeout(tmp_path):
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 5000
         db.engine.dispose()
+
+
+def test_email_links_come_from_base_url_not_the_host_header(app):
+    from directory.links import external_url
+
+    app.config["BASE_URL"] = "https://peerlink.example.org/app"
+    with app.test_request_context("/", headers={"Host": "evil.example"}):
+        assert external_url("businesses.profile", slug="x") == (
+            "https://peerlink.example.org/app/businesses/x"
+        )
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
