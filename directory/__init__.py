@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     from directory import (
+        accounts,
         auth,
         businesses,
         coordinator,
@@ -46,10 +47,10 @@ def create_app(config: dict | None = None) -> Flask:
         introductions,
         main,
         matches,
-        models,
+        ratelimits,
     )
 
-    login.user_loader(lambda user_id: db.session.get(models.User, int(user_id)))
+    login.user_loader(accounts.load_session)
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(businesses.bp)
@@ -60,6 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(admin.bp)
     errors.register(app)
+    ratelimits.register(app)  # after every blueprint: limits are keyed by endpoint
 
     from directory import cli, templating
 

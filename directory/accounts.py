@@ -9,18 +9,22 @@ primary key makes a second use fail even when two requests race.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from directory.extensions import db
-from directory.models import UsedToken, User
+from directory.models import UsedToken, User, UserSession, utcnow
 
 # Purposes and their default lifetimes; each can be changed with the config key beside it.
 TOKEN_LIFETIMES: dict[str, tuple[str, timedelta]] = {
@@ -110,32 +114,108 @@ def spend_token(purpose: str, token: str) -> Token:
 # -- users -------------------------------------------------------------------------------------
 
 
-def create_user(email: str, password: str, name: str = "", role: str = "member") -> User:
-    user = User(email=email.strip().lower(), name=name.strip(), role=role)
+def create_user(
+    email: str, password: str, name: str = "", role: str = "member", verified: bool = True
+) -> User:
+    """A new account. Accounts made by the CLI or the demo loader are verified; registration
+    passes verified=False and the owner proves the address by following the emailed link."""
+    user = User(email=normalise_email(email), name=name.strip(), role=role)
     user.set_password(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    if verified:
+        user.email_verified_at = utcnow()
     db.session.add(user)
     return user
 
 
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
 def find_user(email: str) -> User | None:
     return db.session.execute(
-        db.select(User).where(func.lower(User.email) == email.strip().lower())
+        db.select(User).where(func.lower(User.email) == normalise_email(email))
     ).scalar_one_or_none()
 
 
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
 def authenticate(email: str, password: str) -> User | None:
+    """The account with this email and password, or None.
+
+    An unknown email costs one hash check too (against a dummy hash made with the same method),
+    so the answer's timing does not tell whether an account exists.
+    """
     user = find_user(email)
-    if user is None or not user.check_password(password):
-        return None
+    stored = user.password_hash if user else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
+    matches = check_password_hash(stored, password or "")
+    return user if user is not None and matches else None
+
+
+def check_password(user: User, password: str) -> bool:
+    return check_password_hash(user.password_hash, password or "")
+
+
+def set_password(user: User, password: str, keep_session: str | None = None) -> None:
+    """Change the password and end every other sign-in of the account; the caller commits."""
+    user.set_password(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    end_sessions(user, keep=keep_session)
+
+
+def password_stamp(user: User) -> str:
+    """A short fingerprint of the password hash, so a reset link dies when the password changes."""
+    return hmac.new(
+        current_app.config["SECRET_KEY"].encode(), user.password_hash.encode(), hashlib.sha256
+    ).hexdigest()[:16]
+
+
+def mark_verified(user: User) -> None:
+    """The owner has proved the address: their businesses join the public directory."""
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    for business in user.businesses:
+        business.listed = True
+
+
+# -- sessions ----------------------------------------------------------------------------------
+
+
+def start_session(user: User) -> User:
+    """Record a new sign-in with a random id; the caller commits and passes the user to
+    login_user, so the session and remember cookies carry this id and differ every time."""
+    row = UserSession(id=secrets.token_urlsafe(32), user_id=user.id)
+    db.session.add(row)
+    user.session_id = row.id
     return user
 
 
-def delete_account(user: User) -> None:
-    """Delete a member and every business they own (profiles, topics, memberships)."""
-    from directory.businesses.service import directory_changed
+def load_session(session_id: str) -> User | None:
+    """Flask-Login's user loader: the user of a live session, or None (revoked or too old)."""
+    row = db.session.get(UserSession, session_id) if session_id else None
+    if row is None:
+        return None
+    if row.created_at < utcnow() - session_lifetime():
+        return None
+    user = row.user
+    user.session_id = row.id
+    return user
 
-    for business in list(user.businesses):
-        db.session.delete(business)
-    db.session.delete(user)
-    db.session.commit()
-    directory_changed()
+
+def session_lifetime() -> timedelta:
+    value = current_app.config["REMEMBER_COOKIE_DURATION"]
+    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
+
+
+def end_session(session_id: str | None) -> None:
+    if session_id:
+        db.session.execute(db.delete(UserSession).where(UserSession.id == session_id))
+
+
+def end_sessions(user: User, keep: str | None = None) -> None:
+    """Sign the account out everywhere (except the session `keep`): copied cookies stop working."""
+    query = db.delete(UserSession).where(UserSession.user_id == user.id)
+    if keep:
+        query = query.where(UserSession.id != keep)
+    db.session.execute(query)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -35,6 +36,9 @@ def _database_url(url: str) -> str:
 def from_environment(instance_path: str) -> dict:
     """Read settings at app creation time, never at import time."""
     env = os.environ
+    base_url = env.get("BASE_URL", "http://127.0.0.1:5000")
+    # Cookies only over HTTPS: on by default when the site's address is https://.
+    secure = _env_bool("SESSION_COOKIE_SECURE", default=base_url.startswith("https://"))
     return {
         "SECRET_KEY": env.get("SECRET_KEY") or _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(
@@ -47,6 +51,7 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS"),
         "MAIL_USE_SSL": _env_bool("MAIL_USE_SSL"),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Peerlink <noreply@peerlink.local>"),
+        "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "10")),
         "MAP_TILE_URL": env.get(
             "MAP_TILE_URL", "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
         ),
@@ -54,7 +59,11 @@ def from_environment(instance_path: str) -> dict:
             "MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors"
         ),
         # Links in email sent from cron, where there is no request to take the host from.
-        "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),
+        "BASE_URL": base_url,
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_SECURE": secure,
+        # "Keep me signed in" lasts this long, and so does any sign-in on the server side.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=float(env.get("REMEMBER_COOKIE_DAYS", "30"))),
         "GEOCODER_ONLINE_FALLBACK": _env_bool("GEOCODER_ONLINE_FALLBACK"),
         "GEOCODER_USER_AGENT": env.get("GEOCODER_USER_AGENT", "peerlink"),
         # Rate limits are counted here: memory:// for one process, redis://host:6379 for several.
@@ -72,4 +81,5 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
     PASSWORD_HASH_METHOD = "scrypt"

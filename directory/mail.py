@@ -1,21 +1,26 @@
 """Email through the outbox.
 
 A message is stored in the same transaction as the change it reports, so a rolled-back change
-sends nothing, and SMTP being slow or down never breaks a request. `flask mail send` (cron)
-delivers what is due; without MAIL_SERVER every message stays in the outbox for admins to read.
+sends nothing. No web request ever talks to SMTP: a slow or silent mail server would hold the
+request (and the worker serving it). Delivery runs in its own process, `flask mail worker` (a
+loop), or from cron with `flask mail send`; without MAIL_SERVER every message stays in the
+outbox for admins to read.
 """
 
 from __future__ import annotations
 
+import signal
 import smtplib
 import ssl
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 from flask.cli import AppGroup
 from sqlalchemy import Row, Select, func
 
@@ -28,8 +33,7 @@ BACKOFF = tuple(timedelta(minutes=m) for m in (1, 5, 30, 120))
 # A claimed message is not due again for this long, so a sender that died mid-send is retried
 # later, and one that is merely slow is never overtaken by a second sender.
 CLAIM_LEASE = timedelta(minutes=10)
-SMTP_TIMEOUT = 10
-SEND_NOW_LIMIT = 20
+SMTP_TIMEOUT = 10  # seconds for each SMTP step; MAIL_TIMEOUT overrides it
 
 
 @dataclass(frozen=True)
@@ -79,8 +83,10 @@ def deliver_pending(now: datetime | None = None, limit: int = 100) -> DeliveryRe
 
     Safe to run from two places at once: a message is claimed by a conditional UPDATE before it
     is sent, and only the sender whose UPDATE changed the row sends it. Commits the session, so
-    call it after the caller's own commit.
+    call it after the caller's own commit. Refuses to run inside a web request.
     """
+    if has_request_context():
+        raise RuntimeError("Email is delivered by `flask mail worker`, never in a web request.")
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         return DeliveryReport(sent=0, failed=0, waiting=status_counts()["pending"])
@@ -128,17 +134,6 @@ def deliver_pending(now: datetime | None = None, limit: int = 100) -> DeliveryRe
         if smtp is not None:
             _close(smtp)
     return DeliveryReport(sent=sent, failed=failed, waiting=status_counts()["pending"])
-
-
-def send_now_if_configured() -> None:
-    """Deliver right after a request commits; failures wait for `flask mail send`."""
-    if not current_app.config.get("MAIL_SERVER"):
-        return
-    try:
-        deliver_pending(limit=SEND_NOW_LIMIT)
-    except Exception:
-        db.session.rollback()
-        current_app.logger.exception("Delivering the outbox failed; `flask mail send` retries.")
 
 
 def _claim(message_id: int, attempts: int, at: datetime) -> Row | None:
@@ -217,11 +212,12 @@ def _email(row: Row, config) -> EmailMessage:
 
 def _connect(config) -> smtplib.SMTP:
     host, port = config["MAIL_SERVER"], config.get("MAIL_PORT") or 0
+    timeout = float(config.get("MAIL_TIMEOUT") or SMTP_TIMEOUT)
     if config.get("MAIL_USE_SSL"):
         context = ssl.create_default_context()
-        smtp = smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT, context=context)
+        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
     else:
-        smtp = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT)
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
     try:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls(context=ssl.create_default_context())
@@ -240,7 +236,57 @@ def _close(smtp: smtplib.SMTP) -> None:
         smtp.close()
 
 
+def run_worker(
+    stop: threading.Event,
+    interval: float = 5.0,
+    max_delay: float = 300.0,
+    wait: Callable[[float], object] | None = None,
+) -> int:
+    """Deliver what is due every `interval` seconds until `stop` is set; returns the runs made.
+
+    A run that fails as a whole (database or SMTP unreachable) doubles the pause, up to
+    `max_delay`; each message also waits out its own back-off before it is tried again.
+    `wait` is stop.wait unless a test passes a fake clock.
+    """
+    wait = wait or stop.wait
+    delay, runs = interval, 0
+    while not stop.is_set():
+        runs += 1
+        try:
+            report = deliver_pending()
+        except Exception:
+            db.session.rollback()
+            current_app.logger.exception("Delivering the outbox failed; trying again later.")
+            delay = min(delay * 2, max_delay)
+        else:
+            delay = min(delay * 2, max_delay) if report.failed and not report.sent else interval
+        finally:
+            db.session.remove()  # no connection or transaction held while waiting
+        wait(delay)
+    return runs
+
+
 mail_cli = AppGroup("mail", help="Send and read the email outbox.")
+
+
+@mail_cli.command("worker")
+@click.option("--interval", type=click.FloatRange(0.1), default=5.0, show_default=True)
+@click.option("--max-delay", type=click.FloatRange(1), default=300.0, show_default=True)
+def worker_command(interval: float, max_delay: float) -> None:
+    """Deliver the outbox in a loop, beside the web server; stops cleanly on SIGTERM or Ctrl-C."""
+    stop = threading.Event()
+
+    def request_stop(signum, _frame) -> None:
+        click.echo(f"Mail worker: {signal.Signals(signum).name}, stopping.")
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    if not current_app.config.get("MAIL_SERVER"):
+        click.echo("MAIL_SERVER is not set: messages stay in the outbox for admins to read.")
+    click.echo(f"Mail worker: delivering every {interval:g} s.")
+    run_worker(stop, interval=interval, max_delay=max_delay)
+    click.echo("Mail worker stopped.")
 
 
 @mail_cli.command("send")

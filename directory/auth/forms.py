@@ -1,14 +1,41 @@
-"""Sign-in and registration forms."""
+"""Account forms: sign-in, registration, passwords, email address, deletion."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import Email, EqualTo, InputRequired, Length
 
-from directory import accounts
 from directory.businesses.forms import BusinessForm
 from directory.forms import strip
+
+MIN_PASSWORD = 10
+
+
+def _email_validators() -> list:
+    return [
+        InputRequired(),
+        Email(message="Enter a valid email address.", check_deliverability=False),
+        Length(max=254),
+    ]
+
+
+def _new_password(label: str = "Choose a password") -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired(),
+            Length(min=MIN_PASSWORD, message=f"Use at least {MIN_PASSWORD} characters."),
+            Length(max=200, message="Use at most 200 characters."),
+        ],
+    )
+
+
+def _confirm() -> PasswordField:
+    return PasswordField(
+        "Type the password again",
+        validators=[InputRequired(), EqualTo("password", message="The passwords do not match.")],
+    )
 
 
 class LoginForm(FlaskForm):
@@ -18,32 +45,57 @@ class LoginForm(FlaskForm):
 
 
 class RegisterForm(BusinessForm):
-    """An account and its first business, in one flow."""
+    """An account and its first business, in one flow.
+
+    No check that the email is free: that would tell anyone who has an account. The service
+    answers the same either way and emails the account holder instead.
+    """
 
     account_name = StringField(
         "Your name", filters=[strip], validators=[InputRequired(), Length(max=120)]
     )
     account_email = EmailField(
-        "Your email (you sign in with it)",
-        filters=[strip],
-        validators=[
-            InputRequired(),
-            Email(message="Enter a valid email address.", check_deliverability=False),
-            Length(max=254),
-        ],
+        "Your email (you sign in with it)", filters=[strip], validators=_email_validators()
     )
-    password = PasswordField(
-        "Choose a password",
-        validators=[
-            InputRequired(),
-            Length(min=10, message="Use at least 10 characters."),
-        ],
-    )
-    confirm = PasswordField(
-        "Type the password again",
-        validators=[InputRequired(), EqualTo("password", message="The passwords do not match.")],
-    )
+    password = _new_password()
+    confirm = _confirm()
 
-    def validate_account_email(self, field) -> None:
-        if accounts.find_user(field.data) is not None:
-            raise ValidationError("There is already an account with this email. Sign in instead.")
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Your email", filters=[strip], validators=_email_validators())
+
+
+class ChoosePasswordForm(FlaskForm):
+    password = _new_password("New password")
+    confirm = _confirm()
+
+
+class _OnAccountPage(FlaskForm):
+    """The account page holds several forms: a prefix per form keeps their field ids apart."""
+
+    PREFIX = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix=self.PREFIX, **kwargs)
+
+
+class ChangePasswordForm(_OnAccountPage):
+    PREFIX = "pw"
+    current = PasswordField("Current password", validators=[InputRequired()])
+    password = _new_password("New password")
+    confirm = _confirm()
+
+
+class ChangeEmailForm(_OnAccountPage):
+    PREFIX = "em"
+    email = EmailField("New email address", filters=[strip], validators=_email_validators())
+    current = PasswordField("Current password", validators=[InputRequired()])
+
+
+class DeleteAccountForm(_OnAccountPage):
+    PREFIX = "del"
+    password = PasswordField("Your password", validators=[InputRequired()])
+
+
+class ActionForm(FlaskForm):
+    """Only the CSRF token: a button that does one thing (resend a link, sign out elsewhere)."""

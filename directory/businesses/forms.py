@@ -191,14 +191,3 @@ class BusinessForm(FlaskForm):
         self.needs.data = business.needs
         self.offers.data = business.offers
         self.networks.data = [n.slug for n in business.networks]
-
-
-class DeleteAccountForm(FlaskForm):
-    confirm = StringField(
-        "Type DELETE to confirm",
-        validators=[InputRequired()],
-    )
-
-    def validate_confirm(self, field) -> None:
-        if field.data.strip().upper() != "DELETE":
-            raise ValidationError("Type DELETE (in capitals or not) to confirm.")

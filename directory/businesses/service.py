@@ -48,6 +48,11 @@ def visible_to(business: Business, user) -> bool:
     return signed_in and (business.owner_id == user.id or user.is_admin)
 
 
+def owner_may_list(owner: User | None) -> bool:
+    """A business is listed once its owner's email is verified (imports have no owner)."""
+    return owner is None or owner.email_verified_at is not None
+
+
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
@@ -111,6 +116,7 @@ def apply_business(
 def create_business(data: BusinessData, owner: User | None) -> Business:
     business = apply_business(Business(), data)
     business.owner = owner
+    business.listed = owner_may_list(owner)
     db.session.add(business)
     db.session.commit()
     directory_changed()

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from directory import mail, matchmaking
+from directory import matchmaking
 from directory.extensions import db
 from directory.introductions import notify
 from directory.introductions import states as st
@@ -578,7 +578,6 @@ def _next_best(intro: Introduction):
 
 def _after_change(intro: Introduction) -> None:
     matchmaking.refresh_load([intro.requester_id, intro.target_id])
-    mail.send_now_if_configured()
 
 
 # -- addresses and words ---------------------------------------------------------------------

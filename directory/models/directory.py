@@ -41,6 +41,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default="member")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # None until the owner follows the link emailed to them; their businesses are unlisted
+    # until then.
+    email_verified_at: Mapped[datetime | None]
 
     businesses: Mapped[list[Business]] = relationship(
         back_populates="owner", order_by="Business.name"
@@ -50,6 +53,17 @@ class User(UserMixin, db.Model):
     )
 
     ROLES = ("member", "coordinator", "admin")
+
+    # The sign-in session this row was loaded for (see directory.accounts); Flask-Login stores
+    # get_id() in the session and remember cookies, so each sign-in gets its own revocable id.
+    session_id = None  # type: str | None
+
+    def get_id(self) -> str | None:
+        return self.session_id
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def set_password(self, password: str, method: str = "scrypt") -> None:
         self.password_hash = generate_password_hash(password, method=method)
@@ -214,6 +228,18 @@ class Business(db.Model):
 
     def topic_labels(self, kind: str) -> list[str]:
         return [TOPICS.get(t, t) for t in self._topics(kind)]
+
+
+class UserSession(db.Model):
+    """One sign-in: a random id held in the session and remember cookies, deleted to revoke it."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
 
 
 class UsedToken(db.Model):

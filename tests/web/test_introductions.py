@@ -614,14 +614,19 @@ def test_coordinator_sees_introductions_in_progress_and_records_an_outcome(
         )
 
 
-def test_deleting_an_account_removes_its_introductions_too(app, client, auth, world):
+def test_deleting_an_account_keeps_the_other_sides_introduction_anonymised(
+    app, client, auth, world
+):
     with app.app_context():
         intro_id = advance(world, make_intro(world), st.ACCEPTED).id
     auth.login("alice@example.org", PASSWORD)
-    client.post("/account/delete", data={"confirm": "DELETE"})
+    client.post("/account/delete", data={"del-password": PASSWORD})
     with app.app_context():
-        assert db.session.get(Introduction, intro_id) is None
-        assert db.session.get(Business, world.shop) is None
+        assert db.session.get(User, world.alice) is None
+        intro = db.session.get(Introduction, intro_id)
+        assert intro.requester.name == "A deleted organisation"
         assert db.session.get(Business, world.mentor) is not None
     auth.login("bob@example.org", PASSWORD)
-    assert "Okehampton Community Shop" not in client.get("/introductions").get_data(as_text=True)
+    page = client.get("/introductions").get_data(as_text=True)
+    assert "Okehampton Community Shop" not in page
+    assert "A deleted organisation" in page

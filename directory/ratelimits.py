@@ -1,0 +1,128 @@
+"""Every rate limit in one place, keyed by endpoint and applied after the blueprints exist.
+
+Views carry no decorators: another feature adds its limits to LIMITS. Each limit's value is
+read from the config key beside it when a request comes (so tests and deployments change them
+without code), and counted in RATELIMIT_STORAGE_URI: memory:// for one process, redis:// when
+several workers must share the counts.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask_limiter import RateLimitExceeded
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+from directory.extensions import limiter
+
+
+def by_address() -> str:
+    return f"address:{get_remote_address()}"
+
+
+def by_account_email() -> str:
+    """The account a sign-in tries, whoever tries it: slows guessing from many addresses."""
+    email = (request.form.get("email") or "").strip().lower()
+    return f"email:{email}"
+
+
+def by_member() -> str:
+    """The signed-in member (one person behind many addresses), else the address."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return by_address()
+
+
+def failed_sign_in(response: Response) -> bool:
+    """Only wrong passwords count: a sign-in that succeeds redirects."""
+    return response.status_code != 302
+
+
+@dataclass(frozen=True)
+class Rule:
+    endpoint: str
+    config_key: str
+    default: str
+    key: Callable[[], str] = by_address
+    methods: tuple[str, ...] = ("POST",)
+    deduct_when: Callable[[Response], bool] | None = None
+
+
+LIMITS: tuple[Rule, ...] = (
+    Rule(
+        "auth.login",
+        "RATELIMIT_LOGIN_ACCOUNT",
+        "10 per hour",
+        by_account_email,
+        deduct_when=failed_sign_in,
+    ),
+    Rule("auth.login", "RATELIMIT_LOGIN_ADDRESS", "50 per hour", deduct_when=failed_sign_in),
+    Rule("auth.register", "RATELIMIT_REGISTER", "10 per hour"),
+    Rule("auth.forgot_password", "RATELIMIT_RESET", "5 per hour"),
+    Rule("auth.forgot_password", "RATELIMIT_RESET_ACCOUNT", "3 per hour", by_account_email),
+    Rule("auth.change_password", "RATELIMIT_LOGIN_ACCOUNT", "10 per hour", by_member),
+    Rule("auth.change_email", "RATELIMIT_CHANGE_EMAIL", "5 per hour", by_member),
+    Rule("auth.delete_account", "RATELIMIT_LOGIN_ACCOUNT", "10 per hour", by_member),
+    Rule("auth.resend_verification", "RATELIMIT_RESEND", "5 per hour", by_member),
+    Rule("introductions.report_introduction", "RATELIMIT_REPORT", "5 per hour", by_member),
+    Rule("introductions.report_business", "RATELIMIT_REPORT", "5 per hour", by_member),
+    Rule("introductions.new", "RATELIMIT_INTRODUCTION", "10 per hour", by_member),
+)
+
+
+@cache
+def _value(rule: Rule) -> Callable[[], str]:
+    # One callable per rule: the limiter is shared by every app made in a process and keeps
+    # equal limits once, so registering again (tests make many apps) adds no duplicate.
+    return lambda: current_app.config.get(rule.config_key, rule.default)
+
+
+def register(app: Flask) -> None:
+    """Wrap each limited endpoint's view and answer 429 with a page (or JSON) and Retry-After.
+
+    An endpoint that is not registered (a blueprint another branch has not merged yet) is
+    skipped rather than failing the app.
+    """
+    by_endpoint: dict[str, list[Rule]] = {}
+    for rule in LIMITS:
+        by_endpoint.setdefault(rule.endpoint, []).append(rule)
+    for endpoint, rules in by_endpoint.items():
+        view = app.view_functions.get(endpoint)
+        if view is None:
+            continue
+        for rule in rules:
+            view = limiter.limit(
+                _value(rule),
+                key_func=rule.key,
+                methods=list(rule.methods),
+                deduct_when=rule.deduct_when,
+                scope=f"{endpoint}:{rule.config_key}",
+            )(view)
+        app.view_functions[endpoint] = view
+    app.register_error_handler(429, too_many_requests)
+
+
+def retry_after() -> int:
+    """Seconds until the breached limit lets a request through again."""
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    return max(1, math.ceil(current.reset_at - time.time()))
+
+
+def too_many_requests(error: RateLimitExceeded):
+    seconds = retry_after()
+    headers = {"Retry-After": str(seconds)}
+    message = "Too many attempts. Please wait a little and try again."
+    if request.path.startswith("/api/") or request.path.endswith(".json"):
+        body = {"error": {"status": 429, "message": message, "retry_after": seconds}}
+        return jsonify(body), 429, headers
+    minutes = max(1, math.ceil(seconds / 60))
+    page = render_template("429.html", message=message, minutes=minutes)
+    return page, 429, headers
