@@ -1,6 +1,7 @@
 """Every rate limit in one place, keyed by endpoint and applied after the blueprints exist.
 
-Views carry no decorators: another feature adds its limits to LIMITS. Each limit's value is
+Views carry no decorators: another feature adds its limits to LIMITS. Rules with the same
+config key share one count per key (per account, address or member). Each limit's value is
 read from the config key beside it when a request comes (so tests and deployments change them
 without code), and counted in RATELIMIT_STORAGE_URI: memory:// for one process, redis:// when
 several workers must share the counts.
@@ -44,6 +45,11 @@ def failed_sign_in(response: Response) -> bool:
     return response.status_code != 302
 
 
+def succeeded(response: Response) -> bool:
+    """Only what was sent counts: a form sent back with a typo to fix costs nothing."""
+    return response.status_code == 302
+
+
 @dataclass(frozen=True)
 class Rule:
     endpoint: str
@@ -70,9 +76,27 @@ LIMITS: tuple[Rule, ...] = (
     Rule("auth.change_email", "RATELIMIT_CHANGE_EMAIL", "5 per hour", by_member),
     Rule("auth.delete_account", "RATELIMIT_LOGIN_ACCOUNT", "10 per hour", by_member),
     Rule("auth.resend_verification", "RATELIMIT_RESEND", "5 per hour", by_member),
-    Rule("introductions.report_introduction", "RATELIMIT_REPORT", "5 per hour", by_member),
-    Rule("introductions.report_business", "RATELIMIT_REPORT", "5 per hour", by_member),
-    Rule("introductions.new", "RATELIMIT_INTRODUCTION", "10 per hour", by_member),
+    Rule(
+        "introductions.report_introduction",
+        "RATELIMIT_REPORT",
+        "5 per hour",
+        by_member,
+        deduct_when=succeeded,
+    ),
+    Rule(
+        "introductions.report_business",
+        "RATELIMIT_REPORT",
+        "5 per hour",
+        by_member,
+        deduct_when=succeeded,
+    ),
+    Rule(
+        "introductions.new",
+        "RATELIMIT_INTRODUCTION",
+        "10 per hour",
+        by_member,
+        deduct_when=succeeded,
+    ),
 )
 
 
@@ -84,28 +108,34 @@ def _value(rule: Rule) -> Callable[[], str]:
 
 
 def register(app: Flask) -> None:
-    """Wrap each limited endpoint's view and answer 429 with a page (or JSON) and Retry-After.
+    """Apply LIMITS and answer 429 with a page (or JSON under /api) and Retry-After."""
+    apply(app, LIMITS)
+    app.register_error_handler(429, too_many_requests)
+
+
+def apply(app: Flask, rules: tuple[Rule, ...]) -> None:
+    """Wrap each limited endpoint's view once with all of its rules.
 
     An endpoint that is not registered (a blueprint another branch has not merged yet) is
     skipped rather than failing the app.
     """
     by_endpoint: dict[str, list[Rule]] = {}
-    for rule in LIMITS:
+    for rule in rules:
         by_endpoint.setdefault(rule.endpoint, []).append(rule)
     for endpoint, rules in by_endpoint.items():
         view = app.view_functions.get(endpoint)
         if view is None:
             continue
         for rule in rules:
-            view = limiter.limit(
+            # Shared by config key: both report forms draw on one "reports per hour" budget.
+            view = limiter.shared_limit(
                 _value(rule),
+                scope=rule.config_key,
                 key_func=rule.key,
                 methods=list(rule.methods),
                 deduct_when=rule.deduct_when,
-                scope=f"{endpoint}:{rule.config_key}",
             )(view)
         app.view_functions[endpoint] = view
-    app.register_error_handler(429, too_many_requests)
 
 
 def retry_after() -> int:
@@ -113,7 +143,7 @@ def retry_after() -> int:
     current = limiter.current_limit
     if current is None:
         return 60
-    return max(1, math.ceil(current.reset_at - time.time()))
+    return max(1, int(current.reset_at - time.time()))
 
 
 def too_many_requests(error: RateLimitExceeded):

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -15,6 +20,8 @@ from aiosmtpd.controller import Controller
 from directory import mail
 from directory.extensions import db
 from directory.models import OutboxMessage, utcnow
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -248,23 +255,6 @@ def test_without_smtp_nothing_is_sent_and_message_is_logged_once(no_smtp, log):
     ]
 
 
-def test_send_now_logs_instead_of_raising(smtp_app, monkeypatch, log):
-    def broken(**kwargs):
-        raise RuntimeError("database went away")
-
-    monkeypatch.setattr(mail, "deliver_pending", broken)
-    with smtp_app.app_context():
-        mail.send_now_if_configured()
-    assert "Delivering the outbox failed" in log.text
-
-
-def test_send_now_delivers_when_configured(smtp_app, received):
-    enqueue(smtp_app)
-    with smtp_app.app_context():
-        mail.send_now_if_configured()
-    assert len(received) == 1
-
-
 @pytest.mark.parametrize(
     ("role", "status"), [(None, 302), ("member", 403), ("coordinator", 403), ("admin", 200)]
 )
@@ -343,3 +333,146 @@ def test_mail_list_command_prints_latest_first(no_smtp, runner):
 
     assert len(lines) == 1
     assert "pending" in lines[0] and "bo@example.org" in lines[0] and "Second" in lines[0]
+
+
+# -- the worker: delivery outside web requests ----------------------------------------------------
+
+
+class BlackHole:
+    """A server that accepts SMTP connections and never says a word."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.port = self.sock.getsockname()[1]
+        self.accepted = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted.append(conn)
+
+    def close(self):
+        self.sock.close()
+        for conn in self.accepted:
+            conn.close()
+
+
+@pytest.fixture
+def black_hole(app):
+    hole = BlackHole()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=hole.port, MAIL_TIMEOUT=0.3)
+    yield hole
+    hole.close()
+
+
+def test_silent_smtp_server_times_out_and_the_message_is_retried_later(
+    app, black_hole, sink, received
+):
+    message_id = enqueue(app)
+    started = utcnow()
+
+    assert deliver(app, now=started) == mail.DeliveryReport(sent=0, failed=1, waiting=1)
+    row = stored(app, message_id)
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert "timed out" in row.last_error.lower()
+
+    app.config["MAIL_PORT"] = sink[1]
+    assert deliver(app, now=started + timedelta(minutes=2)).sent == 1
+    assert len(received) == 1
+
+
+def test_a_request_that_queues_email_never_talks_to_smtp(app, client, make_user, black_hole):
+    make_user()
+    response = client.post("/account/reset", data={"email": "member@example.org"})
+
+    assert response.status_code == 200
+    assert black_hole.accepted == []
+    with app.app_context():
+        assert mail.status_counts()["pending"] == 1
+
+
+def test_delivery_refuses_to_run_inside_a_request(smtp_app):
+    enqueue(smtp_app)
+    with smtp_app.test_request_context("/"), pytest.raises(RuntimeError):
+        mail.deliver_pending()
+
+
+def test_worker_delivers_then_waits_and_stops_when_told(smtp_app, received):
+    enqueue(smtp_app)
+    stop = threading.Event()
+    waits = []
+
+    def fake_wait(seconds):
+        waits.append(seconds)
+        if len(waits) == 2:
+            stop.set()
+
+    with smtp_app.app_context():
+        runs = mail.run_worker(stop, interval=5, wait=fake_wait)
+
+    assert runs == 2
+    assert waits == [5, 5]
+    assert len(received) == 1
+
+
+def test_worker_backs_off_while_delivery_fails_and_recovers(smtp_app, monkeypatch, log):
+    outcomes = iter([RuntimeError("db down")] * 3 + [mail.DeliveryReport(1, 0, 0)])
+
+    def flaky(**kwargs):
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    monkeypatch.setattr(mail, "deliver_pending", flaky)
+    stop = threading.Event()
+    waits = []
+
+    def fake_wait(seconds):
+        waits.append(seconds)
+        if len(waits) == 4:
+            stop.set()
+
+    with smtp_app.app_context():
+        mail.run_worker(stop, interval=1, max_delay=6, wait=fake_wait)
+
+    assert waits == [2, 4, 6, 1]
+    assert "Delivering the outbox failed" in log.text
+
+
+def test_worker_command_stops_cleanly_on_sigterm(app, database_url, tmp_path):
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test",
+        "MAIL_SERVER": "",
+        "PYTHONUNBUFFERED": "1",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "mail", "worker", "--interval", "0.2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        lines = []
+        for line in worker.stdout:
+            lines.append(line)
+            if "delivering every" in line:
+                break
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=20)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == 0, "".join(lines) + output
+    assert "Mail worker stopped." in output
