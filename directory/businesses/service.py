@@ -114,9 +114,10 @@ def apply_business(
 
 
 def create_business(data: BusinessData, owner: User | None) -> Business:
+    listed = owner_may_list(owner)  # before the new row exists: reading owner may autoflush
     business = apply_business(Business(), data)
+    business.listed = listed
     business.owner = owner
-    business.listed = owner_may_list(owner)
     db.session.add(business)
     db.session.commit()
     directory_changed()

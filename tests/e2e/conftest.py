@@ -16,7 +16,7 @@ import pytest
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from directory import create_app, demo
+from directory import create_app, demo, mail
 from directory.extensions import db
 
 CHROMIUM = shutil.which("chromium")
@@ -53,7 +53,7 @@ def serve(tmp_path_factory) -> Iterator[Callable[..., str]]:
     `seed` in its app context, and serve it from a thread on a free port; returns the base URL."""
     running = []
 
-    def start(seed: Callable[[], object], **config) -> str:
+    def start(seed: Callable[[], object], mail_worker: bool = False, **config) -> str:
         root = tmp_path_factory.mktemp("live")
         app = create_app(
             {
@@ -75,17 +75,26 @@ def serve(tmp_path_factory) -> Iterator[Callable[..., str]]:
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
         thread.start()
-        running.append((app, server, thread))
+        stop = threading.Event()
+        if mail_worker:  # as scripts/start runs `flask mail worker` beside the server
+            threading.Thread(target=_deliver, args=(app, stop), daemon=True).start()
+        running.append((app, server, thread, stop))
         return f"http://127.0.0.1:{server.server_port}"
 
     yield start
-    for app, server, thread in running:
+    for app, server, thread, stop in running:
+        stop.set()
         server.shutdown()
         thread.join(timeout=5)
         server.server_close()
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def _deliver(app, stop: threading.Event) -> None:
+    with app.app_context():
+        mail.run_worker(stop, interval=0.1)
 
 
 @pytest.fixture(scope="module")

@@ -43,7 +43,7 @@ class Mailbox:
         return "250 Message accepted for delivery"
 
     def wait_for(self, count: int, timeout: float = 5.0) -> list[EmailMessage]:
-        """The app sends right after each commit; give the last send a moment to land."""
+        """The mail worker delivers within a moment of each commit; give the last one time."""
         deadline = time.monotonic() + timeout
         while len(self.received) < count and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -105,6 +105,7 @@ def seed() -> None:
 def live_server(mailbox, serve) -> str:
     return serve(
         seed,
+        mail_worker=True,
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=mailbox.port,
         MAIL_DEFAULT_SENDER="Peerlink <noreply@peerlink.test>",
