@@ -21,6 +21,7 @@ from directory.auth.forms import (
     LoginForm,
     RegisterForm,
 )
+from directory.businesses import service as business_service
 from directory.extensions import db
 
 
@@ -64,7 +65,15 @@ def verify_email(token: str):
     except (TokenError, service.EmailTaken) as exc:
         return _link_problem(exc)
     flash(f"Thank you: {user.email} is confirmed.", "success")
-    return redirect(url_for("auth.account" if current_user.is_authenticated else "auth.login"))
+    # A newcomer lands on their business's suggestions once signed in.
+    landing = (
+        business_service.after_registration_url(user.businesses[0])
+        if user.businesses
+        else url_for("auth.account")
+    )
+    if current_user.is_authenticated:
+        return redirect(landing)
+    return redirect(url_for("auth.login", next=landing))
 
 
 @bp.route("/account/verify", methods=["POST"])

@@ -6,10 +6,11 @@ import json
 import re
 
 import pytest
+from sqlalchemy import select
 
 from directory.businesses import service as business_service
 from directory.extensions import db
-from directory.models import Business
+from directory.models import Business, OutboxMessage
 
 
 @pytest.fixture
@@ -82,6 +83,15 @@ def test_matches_page_shows_peers_and_mentors_with_reasons(client, auth, communi
     assert re.search(r"\d+ km away", mentors)
 
 
+def outbox_body(client) -> str:
+    with client.application.app_context():
+        return (
+            db.session.execute(select(OutboxMessage.body).order_by(OutboxMessage.id.desc()))
+            .scalars()
+            .first()
+        )
+
+
 def test_registration_lands_on_the_new_business_suggestions(client, community):
     response = client.post(
         "/register",
@@ -97,8 +107,14 @@ def test_registration_lands_on_the_new_business_suggestions(client, community):
             "needs": ["funding"],
         },
     )
-    assert response.headers["Location"] == "/matches?business=sampford-courtenay-shop"
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Check your email" in response.get_data(as_text=True)
+    [link] = re.findall(r"http://127\.0\.0\.1:5000(/account/verify/\S+)", outbox_body(client))
+    to_login = client.get(link).headers["Location"]
+    signed_in = client.post(
+        to_login, data={"email": "sam@example.org", "password": "long enough pass"}
+    )
+    assert signed_in.headers["Location"] == "/matches?business=sampford-courtenay-shop"
+    page = client.get(signed_in.headers["Location"]).get_data(as_text=True)
     assert "Peers and mentors for Sampford Courtenay Shop" in page
     assert "Chagford Community Stores" in page
 
