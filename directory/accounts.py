@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask import current_app
+from flask_login import login_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -182,9 +183,24 @@ def mark_verified(user: User) -> None:
 # -- sessions ----------------------------------------------------------------------------------
 
 
+def sign_in(user: User, remember: bool = False) -> None:
+    """Start a new session for the user and sign them in with it (commits).
+
+    The session and remember cookies carry the session's random id, not the user's, so they
+    differ on every sign-in and stop working as soon as the session row is deleted.
+    """
+    start_session(user)
+    db.session.commit()
+    login_user(user, remember=remember)
+
+
 def start_session(user: User) -> User:
-    """Record a new sign-in with a random id; the caller commits and passes the user to
-    login_user, so the session and remember cookies carry this id and differ every time."""
+    """Record a new sign-in with a random id (the caller commits); old ones are swept."""
+    db.session.execute(
+        db.delete(UserSession).where(
+            UserSession.user_id == user.id, UserSession.created_at < utcnow() - session_lifetime()
+        )
+    )
     row = UserSession(id=secrets.token_urlsafe(32), user_id=user.id)
     db.session.add(row)
     user.session_id = row.id

@@ -154,5 +154,5 @@ def too_many_requests(error: RateLimitExceeded):
         body = {"error": {"status": 429, "message": message, "retry_after": seconds}}
         return jsonify(body), 429, headers
     minutes = max(1, math.ceil(seconds / 60))
-    page = render_template("429.html", message=message, minutes=minutes)
+    page = render_template("429.html", minutes=minutes)
     return page, 429, headers

@@ -20,6 +20,10 @@ def _email_validators() -> list:
     ]
 
 
+def _password_required() -> InputRequired:
+    return InputRequired(message="Enter your current password to confirm it is you.")
+
+
 def _new_password(label: str = "Choose a password") -> PasswordField:
     return PasswordField(
         label,
@@ -81,7 +85,7 @@ class _OnAccountPage(FlaskForm):
 
 class ChangePasswordForm(_OnAccountPage):
     PREFIX = "pw"
-    current = PasswordField("Current password", validators=[InputRequired()])
+    current = PasswordField("Current password", validators=[_password_required()])
     password = _new_password("New password")
     confirm = _confirm()
 
@@ -89,12 +93,12 @@ class ChangePasswordForm(_OnAccountPage):
 class ChangeEmailForm(_OnAccountPage):
     PREFIX = "em"
     email = EmailField("New email address", filters=[strip], validators=_email_validators())
-    current = PasswordField("Current password", validators=[InputRequired()])
+    current = PasswordField("Current password", validators=[_password_required()])
 
 
 class DeleteAccountForm(_OnAccountPage):
     PREFIX = "del"
-    password = PasswordField("Your password", validators=[InputRequired()])
+    password = PasswordField("Your password", validators=[_password_required()])
 
 
 class ActionForm(FlaskForm):

@@ -6,7 +6,7 @@ import json
 from urllib.parse import urlsplit
 
 from flask import Response, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from directory import accounts
 from directory.accounts import TokenError
@@ -94,9 +94,7 @@ def login():
         if user is None:
             form.password.errors.append("That email and password do not match an account.")
         else:
-            accounts.start_session(user)
-            db.session.commit()
-            login_user(user, remember=form.remember.data)
+            accounts.sign_in(user, remember=form.remember.data)
             flash("You are signed in.", "success")
             return redirect(local_next(url_for("auth.account")))
     return render_template("auth/login.html", form=form)

@@ -58,7 +58,21 @@ class User(UserMixin, db.Model):
     # get_id() in the session and remember cookies, so each sign-in gets its own revocable id.
     session_id = None  # type: str | None
 
-    def get_id(self) -> str | None:
+    # UserMixin compares users by get_id(), which is now a sign-in, not a person.
+    __hash__ = object.__hash__
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, User):
+            return self is other or (self.id is not None and self.id == other.id)
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def get_id(self) -> str:
+        if self.session_id is None:
+            raise RuntimeError("Sign in with directory.accounts.sign_in(), which starts a session.")
         return self.session_id
 
     @property

@@ -341,6 +341,23 @@ def test_a_sign_in_older_than_the_remember_duration_is_refused(app, client, auth
     assert client.get("/account").status_code == 302
 
 
+def test_a_new_sign_in_sweeps_the_accounts_expired_sessions(app, client, auth, make_user):
+    make_user()
+    auth.login()
+    with app.app_context():
+        db.session.execute(db.update(UserSession).values(created_at=utcnow() - timedelta(days=31)))
+        db.session.commit()
+    auth.login()
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(UserSession)).scalar() == 1
+
+
+def test_signing_in_without_a_session_fails_loudly(app, make_user):
+    user_id = make_user()
+    with app.app_context(), pytest.raises(RuntimeError):
+        db.session.get(User, user_id).get_id()
+
+
 def test_sign_out_everywhere_keeps_only_this_device(app, client, auth, make_user):
     make_user()
     other = app.test_client()
@@ -447,3 +464,13 @@ def test_old_registration_link_cannot_verify_a_replaced_address(app, make_user):
         token = accounts.make_token("verify-email", user=user_id, email="old@example.org")
         with pytest.raises(accounts.TokenError):
             service.verify_email(token)
+
+
+def test_users_compare_by_account_not_by_sign_in(app, make_user):
+    first, second = make_user(), make_user(email="other@example.org")
+    with app.app_context():
+        a = accounts.start_session(db.session.get(User, first))
+        db.session.expunge(a)
+        again = db.session.get(User, first)
+        assert again == a and again.session_id != a.session_id
+        assert again != db.session.get(User, second)

@@ -96,12 +96,18 @@ def test_download_needs_sign_in(client):
     assert client.get("/account/data.json").status_code == 302
 
 
-def test_deleting_with_a_wrong_password_changes_nothing(app, client, auth, parties):
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [("not it", "That is not your password."), ("", "Enter your current password")],
+)
+def test_deleting_with_a_wrong_password_changes_nothing(
+    app, client, auth, parties, password, message
+):
     sign_in(auth)
-    response = client.post("/account/delete", data={"del-password": "not it"})
+    response = client.post("/account/delete", data={"del-password": password})
 
     assert response.status_code == 400
-    assert "That is not your password." in response.get_data(as_text=True)
+    assert message in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, parties.alice) is not None
         assert db.session.get(Business, parties.shop).name == SHOP
