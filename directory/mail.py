@@ -34,6 +34,8 @@ BACKOFF = tuple(timedelta(minutes=m) for m in (1, 5, 30, 120))
 # later, and one that is merely slow is never overtaken by a second sender.
 CLAIM_LEASE = timedelta(minutes=10)
 SMTP_TIMEOUT = 10  # seconds for each SMTP step; MAIL_TIMEOUT overrides it
+# Messages per worker run: short runs let SIGTERM stop the worker within seconds.
+WORKER_BATCH = 20
 
 
 @dataclass(frozen=True)
@@ -253,7 +255,7 @@ def run_worker(
     while not stop.is_set():
         runs += 1
         try:
-            report = deliver_pending()
+            report = deliver_pending(limit=WORKER_BATCH)
         except Exception:
             db.session.rollback()
             current_app.logger.exception("Delivering the outbox failed; trying again later.")
