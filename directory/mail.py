@@ -261,7 +261,12 @@ def run_worker(
             current_app.logger.exception("Delivering the outbox failed; trying again later.")
             delay = min(delay * 2, max_delay)
         else:
-            delay = min(delay * 2, max_delay) if report.failed and not report.sent else interval
+            if report.failed and not report.sent:
+                delay = min(delay * 2, max_delay)
+            elif report.sent + report.failed >= WORKER_BATCH:
+                delay = 0  # more may be due: go on at once
+            else:
+                delay = interval
         finally:
             db.session.remove()  # no connection or transaction held while waiting
         wait(delay)
