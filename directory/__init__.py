@@ -6,28 +6,28 @@ import logging
 import os
 import sqlite3
 
-from flask import Flask
+from flask import Flask, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from directory.config import Config, from_environment
+from directory import config as settings
 from directory.extensions import csrf, db, limiter, login, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
+    """The app; `config` overrides the environment (INSTANCE_PATH moves instance/ elsewhere)."""
     app = Flask(
         __name__,
         instance_relative_config=True,
+        instance_path=(config or {}).get("INSTANCE_PATH"),
         template_folder="../templates",
         static_folder="../static",
     )
-    os.makedirs(app.instance_path, exist_ok=True)
-    app.config.from_object(Config)
-    app.config.update(from_environment(app.instance_path))
-    if config:
-        if "DATABASE_URL" in config:
-            config = {**config, "SQLALCHEMY_DATABASE_URI": config["DATABASE_URL"]}
-        app.config.update(config)
+    app.config.from_object(settings.Config)
+    app.config.update(settings.load(app.instance_path, config))
+    from directory import security
+
+    security.install_converters(app)
 
     app.logger.setLevel(logging.INFO)  # the outbox logs each email kept for reading
     db.init_app(app)
@@ -46,10 +46,9 @@ def create_app(config: dict | None = None) -> Flask:
         introductions,
         main,
         matches,
-        models,
     )
 
-    login.user_loader(lambda user_id: db.session.get(models.User, int(user_id)))
+    login.user_loader(_load_user)
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(businesses.bp)
@@ -60,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(admin.bp)
     errors.register(app)
+    security.register(app)
 
     from directory import cli, templating
 
@@ -69,6 +69,15 @@ def create_app(config: dict | None = None) -> Flask:
     mail.register(app)
     templating.register(app)
     return app
+
+
+def _load_user(user_id: str):
+    """The signed-in user; nobody while an error page is drawn without the database."""
+    from directory.models import User
+
+    if g.get("database_unavailable"):
+        return None
+    return db.session.get(User, int(user_id))
 
 
 @event.listens_for(Engine, "connect")
