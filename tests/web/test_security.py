@@ -69,7 +69,7 @@ def test_trusted_hosts_is_read_from_the_environment(monkeypatch, tmp_path):
         "/introductions/{id}",
         "/introductions/{id}/outcome",
         "/introductions/{id}/report",
-        "/outbox/{id}",
+        "/admin/outbox/{id}",
     ],
 )
 @pytest.mark.parametrize("number", [MAX_ID + 1, 2**63, 10**30])
