@@ -74,8 +74,9 @@ def create_app(config: dict | None = None) -> Flask:
 def _load_user(user_id: str):
     """The signed-in user; nobody while an error page is drawn without the database."""
     from directory.models import User
+    from directory.security import MAX_ID
 
-    if g.get("database_unavailable"):
+    if g.get("database_unavailable") or not str(user_id).isdigit() or int(user_id) > MAX_ID:
         return None
     return db.session.get(User, int(user_id))
 
