@@ -111,5 +111,3 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"
     # Seconds a client is asked to wait (Retry-After) when the database is unavailable.
     RETRY_AFTER_SECONDS = 30
-    # A CSV import refuses cells longer than this many characters (csv's own limit is 128 KB).
-    CSV_FIELD_LIMIT = 100_000

@@ -135,6 +135,20 @@ def build_world(app: Flask) -> World:
         )
 
 
+def current_world(app: Flask) -> World:
+    """The app's world, rebuilt only after a request may have changed it (see spent)."""
+    world = app.extensions.get("test_world")
+    if world is None:
+        world = app.extensions["test_world"] = build_world(app)
+    return world
+
+
+def spent(app: Flask, method: str, response) -> None:
+    """After a request that may have changed something (a POST that was not refused)."""
+    if method != "GET" and response.status_code < 400:
+        app.extensions.pop("test_world", None)
+
+
 def url_args(rule, world: World) -> dict:
     """Values for a rule's arguments, by converter and name, pointing into the world."""
     values = {}
