@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from werkzeug.exceptions import NotFound
 
 from directory import create_app
 from directory.security import MAX_ID, content_security_policy, tile_source
@@ -73,10 +74,16 @@ def test_trusted_hosts_is_read_from_the_environment(monkeypatch, tmp_path):
     ],
 )
 @pytest.mark.parametrize("number", [MAX_ID + 1, 2**63, 10**30])
-def test_ids_beyond_what_the_database_holds_are_not_found(client, auth, make_user, path, number):
+def test_ids_beyond_what_the_database_holds_are_not_found(
+    app, client, auth, make_user, path, number
+):
     make_user(role="admin")
     auth.login()
     assert client.get(path.format(id=number)).status_code == 404
+    # Refused by the URL converter, before any view could hand the id to the database.
+    with pytest.raises(NotFound):
+        app.url_map.bind("localhost").match(path.format(id=number))
+    assert app.url_map.bind("localhost").match(path.format(id=MAX_ID))
 
 
 @pytest.mark.parametrize(
