@@ -6,28 +6,28 @@ import logging
 import os
 import sqlite3
 
-from flask import Flask
+from flask import Flask, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from directory.config import Config, from_environment
+from directory import config as settings
 from directory.extensions import csrf, db, limiter, login, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
+    """The app; `config` overrides the environment (INSTANCE_PATH moves instance/ elsewhere)."""
     app = Flask(
         __name__,
         instance_relative_config=True,
+        instance_path=(config or {}).get("INSTANCE_PATH"),
         template_folder="../templates",
         static_folder="../static",
     )
-    os.makedirs(app.instance_path, exist_ok=True)
-    app.config.from_object(Config)
-    app.config.update(from_environment(app.instance_path))
-    if config:
-        if "DATABASE_URL" in config:
-            config = {**config, "SQLALCHEMY_DATABASE_URI": config["DATABASE_URL"]}
-        app.config.update(config)
+    app.config.from_object(settings.Config)
+    app.config.update(settings.load(app.instance_path, config))
+    from directory import security
+
+    security.install_converters(app)
 
     app.logger.setLevel(logging.INFO)  # the outbox logs each email kept for reading
     db.init_app(app)
@@ -50,7 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
         ratelimits,
     )
 
-    login.user_loader(accounts.load_session)
+    login.user_loader(_load_user)
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(businesses.bp)
@@ -61,6 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(admin.bp)
     errors.register(app)
+    security.register(app)
     ratelimits.register(app)  # after every blueprint: limits are keyed by endpoint
 
     from directory import cli, templating
@@ -71,6 +72,15 @@ def create_app(config: dict | None = None) -> Flask:
     mail.register(app)
     templating.register(app)
     return app
+
+
+def _load_user(session_id: str):
+    """The signed-in user; nobody while an error page is drawn without the database."""
+    from directory import accounts
+
+    if g.get("database_unavailable") or not session_id or len(session_id) > 200:
+        return None
+    return accounts.load_session(session_id)
 
 
 @event.listens_for(Engine, "connect")

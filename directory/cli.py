@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 import time
@@ -24,23 +25,20 @@ directory_cli = AppGroup("directory", help="Import and export the directory as C
 @directory_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_command(path: Path) -> None:
-    """Import businesses from a CSV file: all rows, or none if any row is bad."""
+    """Import businesses from a CSV file: all rows, or none if any row is bad.
+
+    A business already in the directory (same name, ignoring case and punctuation) keeps
+    whatever the file leaves empty or has no column for; write (clear) in a cell to empty
+    that field.
+    """
     started = time.perf_counter()
-    with path.open(newline="", encoding="utf-8-sig") as stream:
-        try:
-            report = bulk.import_csv(stream)
-        except bulk.ImportProblems as exc:
-            click.echo(
-                f"Import failed, nothing was changed. {len(exc.problems)} problem(s):", err=True
-            )
-            for problem in exc.problems:
-                click.echo(f"  {problem}", err=True)
-            sys.exit(1)
-        except UnicodeDecodeError as exc:
-            click.echo(
-                f"Import failed, nothing was changed: the file is not UTF-8 ({exc}).", err=True
-            )
-            sys.exit(1)
+    try:
+        report = bulk.import_csv(io.StringIO(bulk.decode(path.read_bytes()), newline=""))
+    except bulk.ImportProblems as exc:
+        click.echo(f"Import failed, nothing was changed. {len(exc.problems)} problem(s):", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
     click.echo(
         f"Imported {report.created + report.updated} businesses from {path.name} "
         f"({report.created} new, {report.updated} updated) in "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, request, url_for
 
 from matching.vocab import LEGAL_FORMS, REGIONS, SECTORS, STAGES, TOPICS
@@ -27,11 +29,17 @@ def register(app: Flask) -> None:
 
 
 def url_with(endpoint: str = "", **params) -> str:
-    """This page's URL with some query parameters replaced (None removes one)."""
+    """This page's URL with some query parameters replaced (None removes one).
+
+    The query is encoded here rather than passed to url_for as keywords, so a query key such
+    as `endpoint`, `_anchor`, `_scheme` or a route argument's name is just a query key.
+    """
     args = request.args.to_dict(flat=False)
     for key, value in params.items():
         if value is None:
             args.pop(key, None)
         else:
-            args[key] = value
-    return url_for(endpoint or request.endpoint, **(request.view_args or {}), **args)
+            args[key] = value if isinstance(value, list) else [value]
+    base = url_for(endpoint or request.endpoint, **(request.view_args or {}))
+    query = urlencode([(k, v) for k, values in args.items() for v in values])
+    return f"{base}?{query}" if query else base

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Container
 from dataclasses import dataclass, field
 
+from anyascii import anyascii
 from flask import current_app, url_for
+from sqlalchemy import or_
 
 from directory.extensions import db
 from directory.models import Business, Network, User
@@ -53,21 +56,74 @@ def owner_may_list(owner: User | None) -> bool:
     return owner is None or owner.email_verified_at is not None
 
 
+def normalised_name(name: str) -> str:
+    """What makes two names the same business: case, spacing and punctuation do not count.
+
+    "Acme", "ACME" and "Acme." are one business; "大阪の協同組合" and "!!!" are two. A name
+    with no letters or digits at all is compared as written (case and spacing aside).
+    """
+    text = unicodedata.normalize("NFKC", name).casefold()
+    words = re.findall(r"[^\W_]+", text)
+    return (" ".join(words) or " ".join(text.split()))[:160]
+
+
 def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """The readable part of a slug: transliterated to ASCII (大阪 -> daban, Кооп -> koop)."""
+    ascii_text = anyascii(unicodedata.normalize("NFKC", text))
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:150] or "business"
+    return slug[:150].strip("-") or "business"
+
+
+def reserved_slugs() -> set[str]:
+    """Fixed segments under /businesses/ (new, map.json, ...): never a business's slug."""
+    reserved = set()
+    for rule in current_app.url_map.iter_rules():
+        parts = rule.rule.split("/")
+        if len(parts) > 2 and parts[1] == "businesses" and "<" not in parts[2]:
+            reserved.add(parts[2])
+    return reserved
+
+
+def allocate_slug(name: str, taken: Container[str], reserved: Container[str]) -> str:
+    """The name's slug, or the first of slug-2, slug-3 ... that is neither taken nor reserved."""
+    base = slugify(name)
+    candidate, n = base, 1
+    while candidate in taken or candidate in reserved:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def unique_slug(name: str, exclude_id: int | None = None) -> str:
+    """A free slug for one business being saved (bulk saves use allocate_slug with a set)."""
+    base = slugify(name)
+    stmt = db.select(Business.slug).where(
+        or_(Business.slug == base, Business.slug.like(f"{base}-%"))
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Business.id != exclude_id)
+    taken = set(db.session.execute(stmt).scalars())
+    return allocate_slug(name, taken, reserved_slugs())
 
 
 def find_by_name(name: str) -> Business | None:
-    return db.session.execute(
-        db.select(Business).where(Business.slug == slugify(name))
-    ).scalar_one_or_none()
+    """The business with this name, as normalised_name compares names."""
+    return (
+        db.session.execute(
+            db.select(Business)
+            .where(Business.name_key == normalised_name(name))
+            .order_by(Business.id)
+        )
+        .scalars()
+        .first()
+    )
 
 
 def name_taken(name: str, exclude_id: int | None = None) -> bool:
-    existing = find_by_name(name)
-    return existing is not None and existing.id != exclude_id
+    stmt = db.select(Business.id).where(Business.name_key == normalised_name(name))
+    if exclude_id is not None:
+        stmt = stmt.where(Business.id != exclude_id)
+    return db.session.execute(stmt.limit(1)).first() is not None
 
 
 def networks_by_slug(slugs: list[str]) -> list[Network]:
@@ -78,14 +134,26 @@ def networks_by_slug(slugs: list[str]) -> list[Network]:
 
 
 def apply_business(
-    business: Business, data: BusinessData, networks: dict[str, Network] | None = None
+    business: Business,
+    data: BusinessData,
+    networks: dict[str, Network] | None = None,
+    taken_slugs: set[str] | None = None,
 ) -> Business:
     """Copy validated data onto a (new or existing) business row.
 
-    `networks` (slug to row) saves a query per business when many are saved at once.
+    `networks` (slug to row) and `taken_slugs` (every slug in use, updated here) save queries
+    per business when many are saved at once. A slug changes only when the name's does, so
+    links to a profile survive an edit that leaves the name alone.
     """
+    if business.slug is None or slugify(business.name or "") != slugify(data.name):
+        if taken_slugs is None:
+            business.slug = unique_slug(data.name, exclude_id=business.id)
+        else:
+            taken_slugs.discard(business.slug)
+            business.slug = allocate_slug(data.name, taken_slugs, reserved_slugs())
+            taken_slugs.add(business.slug)
     business.name = data.name
-    business.slug = slugify(data.name)
+    business.name_key = normalised_name(data.name)
     business.description = data.description
     business.sector = data.sector
     business.other_sectors = data.other_sectors

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from directory import matchmaking
 from directory.extensions import db
+from directory.forms import parse_number
 from directory.matches import bp
 from directory.matches.forms import DISTANCES, TryMatchingForm
 from directory.models import Business
@@ -15,7 +16,7 @@ LIMIT = 10
 
 def _max_km() -> float | None:
     value = request.args.get("max_km", "")
-    return float(value) if value in DISTANCES and value else None
+    return parse_number(value) if value in DISTANCES else None
 
 
 @bp.route("/matches")
@@ -64,7 +65,7 @@ def try_matching():
             needs=frozenset(form.needs.data),
             town=place.town,
         )
-        max_km = float(form.max_km.data) if form.max_km.data else None
+        max_km = parse_number(form.max_km.data) if form.max_km.data in DISTANCES else None
         peers = matchmaking.suggestion_cards(
             matchmaking.suggest_for_visitor(profile, "peer", LIMIT, max_km)
         )

@@ -144,6 +144,8 @@ class Business(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(160))
     name: Mapped[str] = mapped_column(String(160), index=True)
+    # The name as duplicates are found (businesses.service.normalised_name): "Acme" == "ACME".
+    name_key: Mapped[str] = mapped_column(String(160), default="", server_default="", index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     sector: Mapped[str] = mapped_column(String(40), index=True)
     legal_form: Mapped[str | None] = mapped_column(String(40))

@@ -11,9 +11,9 @@ from directory.extensions import db
 def test_secret_key_is_generated_once_and_kept_in_instance(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite'}")
-    monkeypatch.chdir(tmp_path)
-    first = create_app({"TESTING": True})
-    second = create_app({"TESTING": True})
+    instance = str(tmp_path / "instance")
+    first = create_app({"TESTING": True, "INSTANCE_PATH": instance})
+    second = create_app({"TESTING": True, "INSTANCE_PATH": instance})
     assert len(first.config["SECRET_KEY"]) >= 32
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
 
@@ -26,9 +26,11 @@ def test_environment_overrides_defaults(tmp_path, monkeypatch):
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql://u:p@localhost/db"
 
 
-def test_default_database_is_sqlite_in_instance(monkeypatch):
+def test_default_database_is_sqlite_in_instance(monkeypatch, tmp_path):
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    app = create_app({"TESTING": True})
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "instance")}
+    )
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{app.instance_path}/peerlink.sqlite"
 
 
