@@ -165,6 +165,8 @@ def url_args(rule, world: World) -> dict:
             values[name] = world.slug
         elif name == "filename":
             values[name] = "css/app.css"
+        elif name == "token":
+            values[name] = "not-a-real-token"
         else:
             raise AssertionError(f"tests/web/roles.py: give a value for <{name}> in {rule.rule}")
     return values
@@ -174,7 +176,11 @@ def client_for(app: Flask, world: World, role: str):
     """A test client signed in as `role` (without a password round trip)."""
     client = app.test_client()
     if role != "anonymous":
+        with app.app_context():
+            user = accounts.start_session(db.session.get(User, world.users[role]))
+            db.session.commit()
+            session_id = user.session_id
         with client.session_transaction() as session:
-            session["_user_id"] = str(world.users[role])
+            session["_user_id"] = session_id
             session["_fresh"] = True
     return client
