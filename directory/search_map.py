@@ -81,9 +81,7 @@ def _cells(in_view: tuple, size: float) -> list[dict]:
         .where(*in_view)
         .group_by(column, row)
     ).all()
-    return [
-        {"lat": round(lat, 2), "lon": round(lon, 2), "count": n} for _, _, n, lat, lon in rows
-    ]
+    return [{"lat": round(lat, 2), "lon": round(lon, 2), "count": n} for _, _, n, lat, lon in rows]
 
 
 def _points(result: SearchResult, in_view: tuple) -> list[dict]:
