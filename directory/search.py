@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from flask import current_app
-from sqlalchemy import Float, Integer, Select, func, or_, select, text, union_all
+from sqlalchemy import Float, Integer, Select, case, func, or_, select, text, union_all
 from sqlalchemy.orm import selectinload
 
 from directory import search_index
@@ -198,7 +198,10 @@ def _order(stmt: Select, scope: _Scope) -> Select:
         if scope.origin is not None:
             # Relevance blended with nearness: a match at the edge of the radius counts half.
             score = score / (1.0 + _squared_km(scope.origin) / (query.radius_km * query.radius_km))
-        return stmt.order_by(score.desc(), Business.name, Business.id)
+        # Ties: a name that starts with the first word typed ("Trust Fund Shop" for "trust").
+        first = search_index.words(query.q)[:1] or [""]
+        starts = case((func.lower(Business.name).like(f"{first[0]}%"), 0), else_=1)
+        return stmt.order_by(score.desc(), starts, Business.name, Business.id)
     return stmt.order_by(Business.name, Business.id)
 
 

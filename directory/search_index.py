@@ -98,7 +98,9 @@ def matches_sql(dialect: str) -> str:
     """SQL giving (id, score) of the businesses matching :expr, the higher score the better."""
     if dialect == "postgresql":
         return (
-            "SELECT business_id AS id, ts_rank(document, to_tsquery('english', :expr)) AS score "
+            "SELECT business_id AS id, "
+            # 1: divided by 1 + log(length), as bm25 favours the shorter of two matches.
+            "ts_rank(document, to_tsquery('english', :expr), 1) AS score "
             "FROM business_search WHERE document @@ to_tsquery('english', :expr)"
         )
     return (
