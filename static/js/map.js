@@ -115,6 +115,7 @@
     const near = parseLatLon(el.dataset.near);
     const radiusKm = Number(el.dataset.radiusKm);
     if (near && Number.isFinite(radiusKm) && radiusKm > 0) {
+      map.setView(near, 9);
       const circle = L.circle(near, { radius: radiusKm * 1000, color: "#1d6fa5", fill: false, weight: 2, interactive: false });
       circle.addTo(map);
       L.circleMarker(near, { radius: 7, color: "#fff", weight: 2, fillColor: "#c0392b", fillOpacity: 1 })
