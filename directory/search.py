@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from flask import current_app
-from sqlalchemy import Float, Integer, Select, case, func, or_, select, text, union_all
+from sqlalchemy import Float, Integer, Select, case, func, or_, select, text
 from sqlalchemy.orm import selectinload
 
 from directory import search_index
@@ -38,7 +38,6 @@ __all__ = [
     "SearchResult",
     "chosen_tags",
     "counts_by",
-    "facet_counts",
     "public_km",
     "search",
 ]
@@ -89,8 +88,8 @@ class _Scope:
 
     query: DirectoryQuery
     origin: Origin | None = None
-    matches: object | None = None  # the full-text subquery (id, score), when text is given
-    steps: list[str] = field(default_factory=list)
+    # The full-text query (a MATCH or tsquery string), when text is given.
+    expression: str = ""
 
 
 def public_km(km: float) -> int:
@@ -108,9 +107,8 @@ def search(query: DirectoryQuery, *, page: bool = True) -> SearchResult:
             # An unknown place gives no results: never the whole directory as if none was given.
             query.errors["near"] = str(exc)
             return SearchResult(query, [], 0, {})
-    note, suggestion = _match_text(scope)
+    total, note, suggestion = _match_text(scope)
     stmt = _filtered(scope)
-    total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     result = SearchResult(query, [], total, {}, scope.origin, note, suggestion, scope)
     if total == 0 or not page or result.page_out_of_range:
         return result
@@ -133,8 +131,8 @@ def _filtered(scope: _Scope, *, leave_out: str = "") -> Select:
     """Ids of the listed businesses that pass every filter (but `leave_out`, for its counts)."""
     query = replace(scope.query, **{leave_out: []}) if leave_out else scope.query
     stmt = select(Business.id).where(Business.listed.is_(True))
-    if scope.matches is not None:
-        stmt = stmt.join(scope.matches, scope.matches.c.id == Business.id)
+    if scope.expression:
+        stmt = stmt.where(Business.id.in_(select(_matches(scope.expression, ranked=False).c.id)))
     if scope.origin is not None:
         stmt = stmt.where(*_within(scope.origin, query.radius_km))
     if query.sector:
@@ -193,8 +191,10 @@ def _order(stmt: Select, scope: _Scope) -> Select:
         return stmt.order_by(Business.created_at.desc(), Business.id.desc())
     if query.sort == "distance" and scope.origin is not None:
         return stmt.order_by(_squared_km(scope.origin), Business.name, Business.id)
-    if query.sort == "relevance" and scope.matches is not None:
-        score = scope.matches.c.score
+    if query.sort == "relevance" and scope.expression:
+        matches = _matches(scope.expression, ranked=True)
+        stmt = stmt.join(matches, matches.c.id == Business.id)
+        score = matches.c.score
         if scope.origin is not None:
             # Relevance blended with nearness: a match at the edge of the radius counts half.
             score = score / (1.0 + _squared_km(scope.origin) / (query.radius_km * query.radius_km))
@@ -208,16 +208,16 @@ def _order(stmt: Select, scope: _Scope) -> Select:
 # -- text -----------------------------------------------------------------------------------------
 
 
-def _match_text(scope: _Scope) -> tuple[str, str]:
+def _match_text(scope: _Scope) -> tuple[int, str, str]:
     """Find the text's matches, loosening the words until something matches.
 
     Every word as typed; then words as prefixes ("keswi"); then misspelt words corrected
-    from the directory's own words ("cafe" for "cafw"); then any of the words. Returns a note
-    saying what was done and, when nothing matched, a suggestion.
+    from the directory's own words ("cafe" for "cafw"); then any of the words. Returns the
+    number of results, a note saying what was done and, when nothing matched, a suggestion.
     """
     terms = search_index.words(scope.query.q)
     if not terms:
-        return "", ""
+        return _count(scope), "", ""
     dialect = db.engine.dialect.name
     attempts = [(terms, False, False), (terms, False, True)]
     corrected = _corrected(terms, dialect)
@@ -225,29 +225,33 @@ def _match_text(scope: _Scope) -> tuple[str, str]:
         attempts += [(corrected, False, True)]
     attempts += [(terms, True, False)]
     for words, any_word, prefix in attempts:
-        expr = search_index.match_expression(words, dialect, any_word=any_word, prefix=prefix)
-        scope.matches = _matches(expr, dialect)
-        if _exists(scope):
+        scope.expression = search_index.match_expression(
+            words, dialect, any_word=any_word, prefix=prefix
+        )
+        if total := _count(scope):
             if words != terms:
-                return f"Nothing matched “{scope.query.q}”: showing “{' '.join(words)}”.", ""
+                shown = " ".join(words)
+                return total, f"Nothing matched “{scope.query.q}”: showing “{shown}”.", ""
             if any_word and len(terms) > 1:
-                return "No business matches all of these words: showing those matching any.", ""
-            return "", ""
+                note = "No business matches all of these words: showing those matching any."
+                return total, note, ""
+            return total, "", ""
     suggestion = " ".join(corrected) if corrected != terms else ""
-    return "", suggestion
+    return 0, "", suggestion
 
 
-def _matches(expr: str, dialect: str):
+def _matches(expr: str, *, ranked: bool):
     return (
-        text(search_index.matches_sql(dialect))
+        text(search_index.matches_sql(db.engine.dialect.name, ranked=ranked))
         .bindparams(expr=expr)
         .columns(id=Integer, score=Float)
         .subquery("matches")
     )
 
 
-def _exists(scope: _Scope) -> bool:
-    return db.session.execute(_filtered(scope).limit(1)).first() is not None
+def _count(scope: _Scope) -> int:
+    stmt = _filtered(scope)
+    return db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
 
 
 def _corrected(terms: list[str], dialect: str) -> list[str]:
@@ -255,7 +259,7 @@ def _corrected(terms: list[str], dialect: str) -> list[str]:
     out = []
     for term in terms:
         expr = search_index.match_expression([term], dialect, any_word=False, prefix=True)
-        found = db.session.execute(select(_matches(expr, dialect).c.id).limit(1)).first()
+        found = db.session.execute(select(_matches(expr, ranked=False).c.id).limit(1)).first()
         if found is None:
             close = difflib.get_close_matches(term, _vocabulary(), n=1, cutoff=0.75)
             term = close[0] if close else term
@@ -282,51 +286,6 @@ def _vocabulary() -> list[str]:
     return cache["words"]
 
 
-# -- counts ---------------------------------------------------------------------------------------
-
-
-def facet_counts(result: SearchResult) -> dict[str, dict[str, int]]:
-    """How many results each facet option would give, the other filters kept.
-
-    Options of one facet are alternatives (sectors, stages, regions, networks) or all needed
-    (topics): either way an option's count leaves its own facet out, as shops do.
-    """
-    scope = result.scope
-    if scope is None:  # the place was not found: nothing to count
-        return {}
-    counts: dict[str, dict[str, int]] = {}
-    for name, column in (("stage", Business.stage), ("region", Business.region)):
-        ids = _filtered(scope, leave_out=name).subquery()
-        counts[name] = _grouped(
-            select(column, func.count()).where(Business.id.in_(select(ids.c.id))).group_by(column)
-        )
-    ids = _filtered(scope, leave_out="sector").subquery()
-    both = union_all(
-        select(Business.id.label("id"), Business.sector.label("sector")),
-        select(BusinessSector.business_id, BusinessSector.sector),
-    ).subquery()
-    counts["sector"] = _grouped(
-        select(both.c.sector, func.count(func.distinct(both.c.id)))
-        .where(both.c.id.in_(select(ids.c.id)))
-        .group_by(both.c.sector)
-    )
-    for kind in ("need", "offer"):
-        ids = _filtered(scope, leave_out=kind).subquery()
-        counts[kind] = _grouped(
-            select(BusinessTopic.topic, func.count())
-            .where(BusinessTopic.kind == kind, BusinessTopic.business_id.in_(select(ids.c.id)))
-            .group_by(BusinessTopic.topic)
-        )
-    ids = _filtered(scope, leave_out="network").subquery()
-    counts["network"] = _grouped(
-        select(Network.slug, func.count())
-        .join(business_networks, business_networks.c.network_id == Network.id)
-        .where(business_networks.c.business_id.in_(select(ids.c.id)))
-        .group_by(Network.slug)
-    )
-    return counts
-
-
 def chosen_tags(query: DirectoryQuery, networks: dict[str, str]) -> list[tuple[str, dict]]:
     """The filters in force as (label, arguments without it): removable tags above the list."""
     tags = []
@@ -343,10 +302,6 @@ def chosen_tags(query: DirectoryQuery, networks: dict[str, str]) -> list[tuple[s
     if query.mentors:
         tags.append(("Willing to mentor", query.without("mentors")))
     return tags
-
-
-def _grouped(stmt: Select) -> dict[str, int]:
-    return {key: n for key, n in db.session.execute(stmt).all()}
 
 
 def _load(ids: list[int]) -> list[Business]:

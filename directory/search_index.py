@@ -94,8 +94,18 @@ def _term(word: str, dialect: str, prefix: bool) -> str:
     return f'"{word}"*' if prefix else f'"{word}"'
 
 
-def matches_sql(dialect: str) -> str:
-    """SQL giving (id, score) of the businesses matching :expr, the higher score the better."""
+def matches_sql(dialect: str, *, ranked: bool = True) -> str:
+    """SQL giving (id, score) of the businesses matching :expr, the higher score the better.
+
+    Unranked, the score is 0: filters and counts need no score, and skip computing it.
+    """
+    if not ranked:
+        if dialect == "postgresql":
+            return (
+                "SELECT business_id AS id, 0.0 AS score FROM business_search "
+                "WHERE document @@ to_tsquery('english', :expr)"
+            )
+        return "SELECT rowid AS id, 0.0 AS score FROM business_fts WHERE business_fts MATCH :expr"
     if dialect == "postgresql":
         return (
             "SELECT business_id AS id, "

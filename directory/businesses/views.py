@@ -4,6 +4,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user, login_required
 
 from directory import search as directory_search
+from directory import search_facets
 from directory import search_map as directory_map
 from directory.businesses import bp
 from directory.businesses import service as business_service
@@ -40,7 +41,7 @@ def index():
         query=query,
         view=view,
         facets=directory_search.FACETS,
-        counts=directory_search.facet_counts(result),
+        counts=search_facets.facet_counts(result),
         network_options=network_options,
         tags=directory_search.chosen_tags(query, network_options),
         other_errors=[(k, v) for k, v in query.errors.items() if k != "near"],

@@ -12,6 +12,7 @@ time it is needed, so looking up one postcode costs one small file; nothing is r
 
 from __future__ import annotations
 
+import bisect
 import csv
 import gzip
 import importlib.util
@@ -21,7 +22,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -282,11 +283,12 @@ def sample_postcodes(rng: random.Random, n: int, regions: set[str] | None = None
     return [areas[a].postcode(row - offsets[a]) for a, row in zip(which, rows, strict=True)]
 
 
-def town_choices(query: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def town_choices(query: str) -> tuple[str, ...]:
     """Labels ("St Ives, Cornwall") of every town a name may mean, best first."""
     towns = _towns()
     labels = [towns.label(i) for i in towns.matching(query)]
-    return list(dict.fromkeys(labels))
+    return tuple(dict.fromkeys(labels))
 
 
 def canonical_town(name: str) -> str | None:
@@ -566,6 +568,7 @@ class _Towns:
     population: np.ndarray
     tree: cKDTree
     by_key: dict[str, list[int]]
+    sorted_keys: tuple[str, ...]
 
     def vote_regions(self, xy: np.ndarray) -> np.ndarray:
         """Region codes of many grid points, by an inverse-distance vote of the nearest towns."""
@@ -596,7 +599,9 @@ class _Towns:
 
     def prefixed(self, key: str) -> list[str]:
         """Town keys that start with this one as whole words ("newcastle upon tyne")."""
-        return [k for k in self.by_key if k.startswith(key + " ")]
+        start = bisect.bisect_left(self.sorted_keys, key + " ")
+        end = bisect.bisect_left(self.sorted_keys, key + "!")  # "!" follows " "
+        return list(self.sorted_keys[start:end])
 
     def county_keys(self, index: int) -> set[str]:
         county = self.counties[index]
@@ -652,4 +657,5 @@ def _towns() -> _Towns:
         population=np.array([int(row["population"]) for row in rows]),
         tree=cKDTree(xy),
         by_key=by_key,
+        sorted_keys=tuple(sorted(by_key)),
     )

@@ -41,7 +41,7 @@ def test_every_choice_leads_back_to_itself(name):
 
 
 def test_localities_within_cities_are_places(client):
-    assert geo.town_choices("Chapel Allerton") == ["Chapel Allerton, Leeds"]
+    assert geo.town_choices("Chapel Allerton") == ("Chapel Allerton, Leeds",)
 
 
 def test_the_list_offers_the_other_places_of_that_name(client, make_business):
