@@ -127,6 +127,14 @@ def main() -> None:
             response = client.get(url)
             worded.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, url
+        map_sizes = {
+            label: len(client.get(url).get_data())
+            for label, url in (
+                ("England", "/businesses/map.json"),
+                ("England, shops", "/businesses/map.json?sector=shop"),
+                ("50 km of Leeds", "/businesses/map.json?near=Leeds&radius_km=50"),
+            )
+        }
         plain = []
         for _ in range(args.requests // 2):
             started = time.perf_counter()
@@ -184,6 +192,10 @@ def main() -> None:
             "< 20 s",
         ),
         (f"demo load of {args.businesses:,} businesses", f"{demo_s:.1f} s", ""),
+        *(
+            (f"map.json bytes, {label}", f"{size:,}", "<= 200,000")
+            for label, size in map_sizes.items()
+        ),
     ]
     print("| measure | figure | target |")
     print("|---|---|---|")
