@@ -48,6 +48,8 @@ _VOTE_NEIGHBOURS = 5
 _VOTE_POWER = 2.0
 
 _SLUGS: tuple[str, ...] = tuple(REGIONS)
+# Distances under this count as this, so that a point on a place's centre does not divide by 0.
+_PLACE_MIN_M = 500.0
 _NATIONS = {
     "Scotland": "scotland",
     "Wales": "wales",
@@ -411,7 +413,7 @@ def _locations(
 ) -> list[Location]:
     lon, lat = _to_wgs84().transform(xy[:, 0], xy[:, 1])
     towns = _towns()
-    nearest = towns.tree.query(xy)[1]
+    nearest = towns.main_places(xy)
     located = []
     for i, (postcode, outcode) in enumerate(zip(postcodes, outcodes, strict=True)):
         town = towns.names[nearest[i]]
@@ -602,6 +604,17 @@ class _Towns:
         start = bisect.bisect_left(self.sorted_keys, key + " ")
         end = bisect.bisect_left(self.sorted_keys, key + "!")  # "!" follows " "
         return list(self.sorted_keys[start:end])
+
+    def main_places(self, xy: np.ndarray) -> np.ndarray:
+        """The place each grid point belongs to, as people would name it.
+
+        Of the ten nearest, the one with the most people for its squared distance: a postcode
+        in a city's suburb is the city's ("Leeds", not the neighbouring district's name),
+        one in a village is the village's.
+        """
+        distance, index = self.tree.query(xy, k=min(10, len(self.names)))
+        pull = self.population[index] / np.maximum(distance, _PLACE_MIN_M) ** 2
+        return index[np.arange(len(xy)), pull.argmax(axis=1)]
 
     def county_keys(self, index: int) -> set[str]:
         county = self.counties[index]

@@ -94,3 +94,13 @@ def test_a_page_past_the_end_says_so_and_links_to_the_last(client, listing):
     page = search(client, "page=999&per_page=2")
     assert "There is no page 999: these results fill 2 pages." in page
     assert re.search(r'href="/businesses\?[^"]*page=2[^"]*">Go to the last page', page)
+
+
+@pytest.mark.parametrize(
+    ("postcode", "place"),
+    [("LS6 1AA", "Leeds"), ("SW9 6AG", "Brixton"), ("CA12 5DE", "Keswick")],
+)
+def test_a_postcode_is_named_after_the_place_people_call_it(postcode, place):
+    # LS6 1AA is in Headingley, Leeds: the neighbouring district (Chapel Allerton) is nearer
+    # to it than Leeds' centre, but nobody there would call it that.
+    assert geo.OfflineGeocoder().geocode(postcode).raw["town"] == place
