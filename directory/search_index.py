@@ -157,7 +157,7 @@ def remove(connection: Connection, ids: list[int]) -> None:
 
 
 def rebuild(connection: Connection) -> int:
-    """Rewrite the whole index from the business tables (migrations and `flask search reindex`)."""
+    """Rewrite the whole index from the business tables (migrations, `directory reindex`)."""
     remove_all = "business_search" if connection.dialect.name == "postgresql" else "business_fts"
     connection.execute(text(f"DELETE FROM {remove_all}"))
     labels: dict[int, list[str]] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import text
 
 from directory.extensions import db
 from directory.models import Business
@@ -105,3 +106,15 @@ def test_imported_town_names_are_in_proper_case(app, shops):
             db.select(Business.town).where(Business.name == "Keswick Community Shop")
         ).scalar_one()
     assert town == "Keswick"
+
+
+def test_reindex_command_rebuilds_the_index(app, runner, shops):
+    with app.app_context():
+        table = "business_search" if db.engine.dialect.name == "postgresql" else "business_fts"
+        db.session.execute(text(f"DELETE FROM {table}"))
+        db.session.commit()
+    result = runner.invoke(args=["directory", "reindex"])
+    assert "Indexed 5 businesses for search." in result.output
+    assert names(runner.app.test_client().get("/businesses?q=pubs").get_data(as_text=True))[0] == (
+        "The Red Lion"
+    )
