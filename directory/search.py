@@ -211,33 +211,50 @@ def _order(stmt: Select, scope: _Scope) -> Select:
 def _match_text(scope: _Scope) -> tuple[int, str, str]:
     """Find the text's matches, loosening the words until something matches.
 
-    Every word as typed; then words as prefixes ("keswi"); then misspelt words corrected
-    from the directory's own words ("cafe" for "cafw"); then any of the words. Returns the
-    number of results, a note saying what was done and, when nothing matched, a suggestion.
+    Every word as typed; then the words the directory does not hold as prefixes ("keswi");
+    then the words nothing starts with corrected from the directory's own words ("kesswick");
+    then any of the words. A word the directory holds is never loosened: "pubs" near a place
+    without pubs finds nothing rather than "public". Returns the number of results, a note
+    saying what was done and, when nothing matched, a suggestion.
     """
     terms = search_index.words(scope.query.q)
     if not terms:
         return _count(scope), "", ""
-    dialect = db.engine.dialect.name
-    attempts = [(terms, False, False), (terms, False, True)]
-    corrected = _corrected(terms, dialect)
-    if corrected != terms:
-        attempts += [(corrected, False, True)]
-    attempts += [(terms, True, False)]
-    for words, any_word, prefix in attempts:
-        scope.expression = search_index.match_expression(
-            words, dialect, any_word=any_word, prefix=prefix
-        )
-        if total := _count(scope):
-            if words != terms:
-                shown = " ".join(words)
-                return total, f"Nothing matched “{scope.query.q}”: showing “{shown}”.", ""
-            if any_word and len(terms) > 1:
-                note = "No business matches all of these words: showing those matching any."
-                return total, note, ""
-            return total, "", ""
-    suggestion = " ".join(corrected) if corrected != terms else ""
-    return 0, "", suggestion
+    if total := _try(scope, terms):
+        return total, "", ""
+    unknown = [t for t in terms if not _anywhere(t, prefix=False)]
+    if unknown and (total := _try(scope, terms, prefix=unknown)):
+        return total, "", ""
+    corrected = [_closest(t) if t in unknown and not _anywhere(t) else t for t in terms]
+    if corrected != terms and (total := _try(scope, corrected, prefix=unknown)):
+        shown = " ".join(corrected)
+        return total, f"Nothing matched “{scope.query.q}”: showing “{shown}”.", ""
+    if len(terms) > 1 and (total := _try(scope, terms, any_word=True)):
+        return total, "No business matches all of these words: showing those matching any.", ""
+    return 0, "", " ".join(corrected) if corrected != terms else ""
+
+
+def _try(scope: _Scope, words: list[str], *, prefix=(), any_word: bool = False) -> int:
+    scope.expression = search_index.match_expression(
+        words, db.engine.dialect.name, any_word=any_word, prefix=prefix
+    )
+    return _count(scope)
+
+
+def _anywhere(term: str, *, prefix: bool = True) -> bool:
+    """Whether any business at all holds the word (or, with `prefix`, a word it starts)."""
+    expr = search_index.match_expression(
+        [term], db.engine.dialect.name, any_word=False, prefix=[term] if prefix else ()
+    )
+    return (
+        db.session.execute(select(_matches(expr, ranked=False).c.id).limit(1)).first() is not None
+    )
+
+
+def _closest(term: str) -> str:
+    """The word of names, towns or labels closest to a misspelt one, or the word itself."""
+    close = difflib.get_close_matches(term, _vocabulary(), n=1, cutoff=0.75)
+    return close[0] if close else term
 
 
 def _matches(expr: str, *, ranked: bool):
@@ -252,19 +269,6 @@ def _matches(expr: str, *, ranked: bool):
 def _count(scope: _Scope) -> int:
     stmt = _filtered(scope)
     return db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-
-
-def _corrected(terms: list[str], dialect: str) -> list[str]:
-    """Each word that matches nothing, replaced by the closest word of names, towns or labels."""
-    out = []
-    for term in terms:
-        expr = search_index.match_expression([term], dialect, any_word=False, prefix=True)
-        found = db.session.execute(select(_matches(expr, ranked=False).c.id).limit(1)).first()
-        if found is None:
-            close = difflib.get_close_matches(term, _vocabulary(), n=1, cutoff=0.75)
-            term = close[0] if close else term
-        out.append(term)
-    return out
 
 
 def _vocabulary() -> list[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event, text
@@ -71,16 +71,19 @@ def document(business: Business) -> tuple[str, str]:
 # -- the boolean query, written for each database ---------------------------------------------
 
 
-def match_expression(terms: list[str], dialect: str, *, any_word: bool, prefix: bool) -> str:
+def match_expression(
+    terms: list[str], dialect: str, *, any_word: bool, prefix: Collection[str] = ()
+) -> str:
     """An FTS5 MATCH string or a to_tsquery string for the same boolean query.
 
     Each term matches itself or its synonyms; terms are joined by AND (every word) or OR (any
-    word); with `prefix`, words of three letters or more also match longer words.
+    word); terms in `prefix` of three letters or more also match longer words.
     """
     groups = []
     for term in terms:
         alternatives = [term, *SYNONYMS.get(term, ())]
-        groups.append([_term(t, dialect, prefix and len(t) >= 3) for t in alternatives])
+        loose = term in prefix and len(term) >= 3
+        groups.append([_term(t, dialect, loose) for t in alternatives])
     if dialect == "postgresql":
         joined = [f"({' | '.join(g)})" if len(g) > 1 else g[0] for g in groups]
         return (" | " if any_word else " & ").join(joined)

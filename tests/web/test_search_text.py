@@ -118,3 +118,11 @@ def test_reindex_command_rebuilds_the_index(app, runner, shops):
     assert names(runner.app.test_client().get("/businesses?q=pubs").get_data(as_text=True))[0] == (
         "The Red Lion"
     )
+
+
+def test_a_word_the_directory_holds_is_not_loosened_into_longer_words(client, make_business):
+    make_business(name="Parish Hall", postcode="EX20 1AB", description="For public events.")
+    make_business(name="The Plough", sector="pub", postcode="LS1 4DY")
+    page = search(client, "q=pubs&near=Okehampton")
+    assert names(page) == []
+    assert names(search(client, "q=pubs")) == ["The Plough"]
