@@ -93,6 +93,7 @@ def test_radii_include_twenty_km(client, listing):
 def test_a_page_past_the_end_says_so_and_links_to_the_last(client, listing):
     page = search(client, "page=999&per_page=2")
     assert "There is no page 999: these results fill 2 pages." in page
+    assert "Page 999 of" not in page
     assert re.search(r'href="/businesses\?[^"]*page=2[^"]*">Go to the last page', page)
 
 
