@@ -65,6 +65,19 @@ def export_command(path: Path, include_contacts: bool) -> None:
     click.echo(f"Exported {n} businesses to {path}{note}.")
 
 
+@directory_cli.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the full-text search index from the business tables.
+
+    Every save keeps the index in step; this is for rows written by hand in SQL.
+    """
+    from directory import search_index
+
+    with db.engine.begin() as connection:
+        n = search_index.rebuild(connection)
+    click.echo(f"Indexed {n} businesses for search.")
+
+
 @click.command("demo")
 @with_appcontext
 @click.option("--businesses", "n", default=7000, show_default=True, help="How many businesses.")

@@ -1,118 +1,48 @@
-"""The directory's search: text, facets and distance, as the list, the map and the API read it."""
+"""The directory's search: text, facets and distance, as the list, the map and the API read it.
+
+Everything is filtered, counted and ordered in SQL, on SQLite and PostgreSQL alike: the text
+through the full-text index (directory.search_index), the distance from each business's
+public (postcode district) point with an equirectangular formula, exact within 0.5% over the
+radii offered in England.
+"""
 
 from __future__ import annotations
 
+import difflib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-import numpy as np
-from sqlalchemy import Select, case, func, or_, select
+from flask import current_app
+from sqlalchemy import Float, Integer, Select, case, func, or_, select, text
 from sqlalchemy.orm import selectinload
-from werkzeug.datastructures import MultiDict
 
+from directory import search_index
 from directory.extensions import db
 from directory.models import Business, BusinessSector, BusinessTopic, Network, business_networks
-from directory.places import LocationError, resolve_place_text
+from directory.places import LocationError, Origin, resolve_origin
 from directory.places import offline as geo
-from matching.vocab import REGIONS, SECTORS, STAGES, TOPICS
+from directory.search_query import (
+    DEFAULT_RADIUS_KM,
+    FACETS,
+    RADII,
+    SORTS,
+    DirectoryQuery,
+)
 
-SORTS = {
-    "relevance": "Best match",
-    "distance": "Nearest first",
-    "name": "Name A to Z",
-    "newest": "Newest first",
-}
-RADII = (5, 10, 25, 50, 100, 200)
-DEFAULT_RADIUS_KM = 25.0
+__all__ = [
+    "DEFAULT_RADIUS_KM",
+    "FACETS",
+    "RADII",
+    "SORTS",
+    "DirectoryQuery",
+    "SearchResult",
+    "chosen_tags",
+    "counts_by",
+    "public_km",
+    "search",
+]
 
-
-@dataclass
-class DirectoryQuery:
-    q: str = ""
-    sector: list[str] = field(default_factory=list)
-    stage: list[str] = field(default_factory=list)
-    need: list[str] = field(default_factory=list)
-    offer: list[str] = field(default_factory=list)
-    region: list[str] = field(default_factory=list)
-    network: list[str] = field(default_factory=list)
-    near: str = ""
-    radius_km: float = DEFAULT_RADIUS_KM
-    mentors: bool = False
-    sort: str = ""
-    page: int = 1
-    per_page: int = 20
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def from_args(cls, args: MultiDict, per_page_default: int = 20, per_page_max: int = 100):
-        """Parse query parameters; unknown values become messages, never exceptions."""
-        query = cls(q=" ".join(args.get("q", "").split())[:200], near=args.get("near", "").strip())
-        facets = {
-            "sector": SECTORS,
-            "stage": STAGES,
-            "need": TOPICS,
-            "offer": TOPICS,
-            "region": REGIONS,
-        }
-        for name, vocabulary in facets.items():
-            values = [v for v in args.getlist(name) if v]
-            unknown = [v for v in values if v not in vocabulary]
-            if unknown:
-                query.errors[name] = f"Unknown {name}: {', '.join(unknown)}."
-            setattr(query, name, [v for v in values if v in vocabulary])
-        query.network = [v for v in args.getlist("network") if v]
-        query.mentors = args.get("mentors", "").lower() in {"1", "true", "on", "yes"}
-        query.radius_km = _number(args, "radius_km", DEFAULT_RADIUS_KM, query.errors, 1, 1000)
-        query.page = int(_number(args, "page", 1, query.errors, 1, 100_000))
-        query.per_page = int(
-            _number(args, "per_page", per_page_default, query.errors, 1, per_page_max)
-        )
-        sort = args.get("sort", "")
-        if sort and sort not in SORTS:
-            query.errors["sort"] = f"Unknown sort: {sort}. Use one of {', '.join(SORTS)}."
-            sort = ""
-        query.sort = sort or ("distance" if query.near else "relevance" if query.q else "name")
-        if query.sort == "distance" and not query.near:
-            query.sort = "name"
-        return query
-
-    def to_args(self, **overrides) -> dict:
-        """Query parameters that reproduce this search (for pagination and view links)."""
-        args: dict = {
-            "q": self.q,
-            "sector": self.sector,
-            "stage": self.stage,
-            "need": self.need,
-            "offer": self.offer,
-            "region": self.region,
-            "network": self.network,
-            "near": self.near,
-            "radius_km": _plain_number(self.radius_km) if self.near else None,
-            "mentors": "1" if self.mentors else None,
-            "sort": self.sort,
-            "per_page": self.per_page if self.per_page != 20 else None,
-        }
-        args.update(overrides)
-        return {k: v for k, v in args.items() if v not in (None, "", [])}
-
-
-def _plain_number(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else value
-
-
-def _number(args, name, default, errors, low, high) -> float:
-    raw = args.get(name, "")
-    if raw in ("", None):
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        errors[name] = f"{name} must be a number."
-        return default
-    if not math.isfinite(value) or value < low or value > high:
-        errors[name] = f"{name} must be between {low} and {high}."
-        return default
-    return value
+KM_PER_DEGREE = 111.195
 
 
 @dataclass
@@ -120,9 +50,16 @@ class SearchResult:
     query: DirectoryQuery
     items: list[Business]
     total: int
-    distances: dict[int, float]
-    origin: tuple[float, float] | None = None
-    origin_label: str = ""
+    distances: dict[int, int]
+    origin: Origin | None = None
+    # What the text search did when the words as typed found nothing.
+    text_note: str = ""
+    suggestion: str = ""
+    scope: _Scope | None = field(default=None, repr=False)
+
+    @property
+    def origin_label(self) -> str:
+        return self.origin.label if self.origin else ""
 
     @property
     def pages(self) -> int:
@@ -133,26 +70,71 @@ class SearchResult:
         return self.query.page
 
     @property
+    def page_out_of_range(self) -> bool:
+        return self.total > 0 and self.page > self.pages
+
+    @property
     def has_prev(self) -> bool:
-        return self.page > 1
+        return 1 < self.page <= self.pages
 
     @property
     def has_next(self) -> bool:
         return self.page < self.pages
 
 
-def _filtered(query: DirectoryQuery) -> Select:
+@dataclass
+class _Scope:
+    """The parts of a search every count and page shares."""
+
+    query: DirectoryQuery
+    origin: Origin | None = None
+    # The full-text query (a MATCH or tsquery string), when text is given.
+    expression: str = ""
+
+
+def public_km(km: float) -> int:
+    """A public distance, to the kilometre: no finer than the district point it comes from."""
+    return int(round(km))
+
+
+def search(query: DirectoryQuery, *, page: bool = True) -> SearchResult:
+    """Run a directory query; without `page`, only count (the map aggregates in SQL)."""
+    scope = _Scope(query)
+    if query.near:
+        try:
+            scope.origin = resolve_origin(query.near)
+        except LocationError as exc:
+            # An unknown place gives no results: never the whole directory as if none was given.
+            query.errors["near"] = str(exc)
+            return SearchResult(query, [], 0, {})
+    total, note, suggestion = _match_text(scope)
+    stmt = _filtered(scope)
+    result = SearchResult(query, [], total, {}, scope.origin, note, suggestion, scope)
+    if total == 0 or not page or result.page_out_of_range:
+        return result
+    ordered = _order(stmt, scope)
+    ordered = ordered.limit(query.per_page).offset((query.page - 1) * query.per_page)
+    ids = list(db.session.execute(ordered).scalars())
+    result.items = _load(ids)
+    if scope.origin:
+        lats = [b.public_latitude for b in result.items]
+        lons = [b.public_longitude for b in result.items]
+        km = geo.haversine_km(scope.origin.latitude, scope.origin.longitude, lats, lons)
+        result.distances = {b.id: public_km(d) for b, d in zip(result.items, km, strict=True)}
+    return result
+
+
+# -- filters --------------------------------------------------------------------------------------
+
+
+def _filtered(scope: _Scope, *, leave_out: str = "") -> Select:
+    """Ids of the listed businesses that pass every filter (but `leave_out`, for its counts)."""
+    query = replace(scope.query, **{leave_out: []}) if leave_out else scope.query
     stmt = select(Business.id).where(Business.listed.is_(True))
-    if query.q:
-        pattern = f"%{_escape_like(query.q.lower())}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(Business.name).like(pattern, escape="\\"),
-                func.lower(Business.description).like(pattern, escape="\\"),
-                func.lower(Business.town).like(pattern, escape="\\"),
-                func.lower(Business.outcode).like(pattern, escape="\\"),
-            )
-        )
+    if scope.expression:
+        stmt = stmt.where(Business.id.in_(select(_matches(scope.expression, ranked=False).c.id)))
+    if scope.origin is not None:
+        stmt = stmt.where(*_within(scope.origin, query.radius_km))
     if query.sector:
         secondary = select(BusinessSector.business_id).where(
             BusinessSector.sector.in_(query.sector)
@@ -184,101 +166,162 @@ def _filtered(query: DirectoryQuery) -> Select:
     return stmt
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _squared_km(origin: Origin):
+    """Squared distance in km from the origin to each public point (equirectangular)."""
+    scale = math.cos(math.radians(origin.latitude))
+    dy = (Business.public_latitude - origin.latitude) * KM_PER_DEGREE
+    dx = (Business.public_longitude - origin.longitude) * (KM_PER_DEGREE * scale)
+    return dx * dx + dy * dy
 
 
-def _order(stmt: Select, query: DirectoryQuery) -> Select:
+def _within(origin: Origin, radius_km: float) -> list:
+    """A bounding box the index can use, then the circle."""
+    dlat = radius_km / KM_PER_DEGREE
+    dlon = radius_km / (KM_PER_DEGREE * max(0.01, math.cos(math.radians(origin.latitude))))
+    return [
+        Business.public_latitude.between(origin.latitude - dlat, origin.latitude + dlat),
+        Business.public_longitude.between(origin.longitude - dlon, origin.longitude + dlon),
+        _squared_km(origin) <= radius_km * radius_km,
+    ]
+
+
+def _order(stmt: Select, scope: _Scope) -> Select:
+    query = scope.query
     if query.sort == "newest":
         return stmt.order_by(Business.created_at.desc(), Business.id.desc())
-    if query.sort == "relevance" and query.q:
-        pattern = f"%{_escape_like(query.q.lower())}%"
-        rank = case(
-            (func.lower(Business.name) == query.q.lower(), 0),
-            (func.lower(Business.name).like(f"{_escape_like(query.q.lower())}%", escape="\\"), 1),
-            (func.lower(Business.name).like(pattern, escape="\\"), 2),
-            (func.lower(Business.town).like(pattern, escape="\\"), 3),
-            else_=4,
-        )
-        return stmt.order_by(rank, Business.name, Business.id)
+    if query.sort == "distance" and scope.origin is not None:
+        return stmt.order_by(_squared_km(scope.origin), Business.name, Business.id)
+    if query.sort == "relevance" and scope.expression:
+        matches = _matches(scope.expression, ranked=True)
+        stmt = stmt.join(matches, matches.c.id == Business.id)
+        score = matches.c.score
+        if scope.origin is not None:
+            # Relevance blended with nearness: a match at the edge of the radius counts half.
+            score = score / (1.0 + _squared_km(scope.origin) / (query.radius_km * query.radius_km))
+        # Ties: a name that starts with the first word typed ("Trust Fund Shop" for "trust").
+        first = search_index.words(query.q)[:1] or [""]
+        starts = case((func.lower(Business.name).like(f"{first[0]}%"), 0), else_=1)
+        return stmt.order_by(score.desc(), starts, Business.name, Business.id)
     return stmt.order_by(Business.name, Business.id)
 
 
-def _load(ids: list[int], with_topics: bool = True) -> list[Business]:
-    """Rows in the given order; topics only when the page shows them (the map does not)."""
+# -- text -----------------------------------------------------------------------------------------
+
+
+def _match_text(scope: _Scope) -> tuple[int, str, str]:
+    """Find the text's matches, loosening the words until something matches.
+
+    Every word as typed; then the words the directory does not hold as prefixes ("keswi");
+    then the words nothing starts with corrected from the directory's own words ("kesswick");
+    then any of the words. A word the directory holds is never loosened: "pubs" near a place
+    without pubs finds nothing rather than "public". Returns the number of results, a note
+    saying what was done and, when nothing matched, a suggestion.
+    """
+    terms = search_index.words(scope.query.q)
+    if not terms:
+        return _count(scope), "", ""
+    if total := _try(scope, terms):
+        return total, "", ""
+    unknown = [t for t in terms if not _anywhere(t, prefix=False)]
+    if unknown and (total := _try(scope, terms, prefix=unknown)):
+        return total, "", ""
+    corrected = [_closest(t) if t in unknown and not _anywhere(t) else t for t in terms]
+    if corrected != terms and (total := _try(scope, corrected, prefix=unknown)):
+        shown = " ".join(corrected)
+        return total, f"Nothing matched “{scope.query.q}”: showing “{shown}”.", ""
+    if len(terms) > 1 and (total := _try(scope, terms, any_word=True)):
+        return total, "No business matches all of these words: showing those matching any.", ""
+    return 0, "", " ".join(corrected) if corrected != terms else ""
+
+
+def _try(scope: _Scope, words: list[str], *, prefix=(), any_word: bool = False) -> int:
+    scope.expression = search_index.match_expression(
+        words, db.engine.dialect.name, any_word=any_word, prefix=prefix
+    )
+    return _count(scope)
+
+
+def _anywhere(term: str, *, prefix: bool = True) -> bool:
+    """Whether any business at all holds the word (or, with `prefix`, a word it starts)."""
+    expr = search_index.match_expression(
+        [term], db.engine.dialect.name, any_word=False, prefix=[term] if prefix else ()
+    )
+    return (
+        db.session.execute(select(_matches(expr, ranked=False).c.id).limit(1)).first() is not None
+    )
+
+
+def _closest(term: str) -> str:
+    """The word of names, towns or labels closest to a misspelt one, or the word itself."""
+    close = difflib.get_close_matches(term, _vocabulary(), n=1, cutoff=0.75)
+    return close[0] if close else term
+
+
+def _matches(expr: str, *, ranked: bool):
+    return (
+        text(search_index.matches_sql(db.engine.dialect.name, ranked=ranked))
+        .bindparams(expr=expr)
+        .columns(id=Integer, score=Float)
+        .subquery("matches")
+    )
+
+
+def _count(scope: _Scope) -> int:
+    stmt = _filtered(scope)
+    return db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+
+
+def _vocabulary() -> list[str]:
+    """The words of the listed names, towns and labels; rebuilt when the directory changes."""
+    stamp = tuple(
+        db.session.execute(select(func.count(Business.id), func.max(Business.updated_at))).one()
+    )
+    cache = current_app.extensions.setdefault("peerlink_search_vocabulary", {})
+    if cache.get("stamp") != stamp:
+        words: set[str] = set()
+        for name, town in db.session.execute(
+            select(Business.name, Business.town).where(Business.listed.is_(True))
+        ):
+            words.update(search_index.words(f"{name} {town}"))
+        for _, labels in FACETS.values():
+            for label in labels.values():
+                words.update(search_index.words(label))
+        cache.update(stamp=stamp, words=sorted(w for w in words if len(w) > 2))
+    return cache["words"]
+
+
+def chosen_tags(query: DirectoryQuery, networks: dict[str, str]) -> list[tuple[str, dict]]:
+    """The filters in force as (label, arguments without it): removable tags above the list."""
+    tags = []
+    if query.q:
+        tags.append((f"“{query.q}”", query.without("q")))
+    if query.near:
+        radius = int(query.radius_km) if query.radius_km.is_integer() else query.radius_km
+        tags.append((f"Within {radius} km of {query.near}", query.without("near")))
+    for name, (legend, options) in FACETS.items():
+        for value in getattr(query, name):
+            tags.append((f"{legend}: {options[value]}", query.without(name, value)))
+    for slug in query.network:
+        tags.append((f"Network: {networks.get(slug, slug)}", query.without("network", slug)))
+    if query.mentors:
+        tags.append(("Willing to mentor", query.without("mentors")))
+    return tags
+
+
+def _load(ids: list[int]) -> list[Business]:
+    """Rows in the given order, with the topics the cards show."""
     if not ids:
         return []
-    stmt = select(Business).where(Business.id.in_(ids))
-    if with_topics:
-        stmt = stmt.options(selectinload(Business.topic_rows))
-    rows = db.session.execute(stmt).scalars()
-    by_id = {b.id: b for b in rows}
+    stmt = select(Business).where(Business.id.in_(ids)).options(selectinload(Business.topic_rows))
+    by_id = {b.id: b for b in db.session.execute(stmt).scalars()}
     return [by_id[i] for i in ids if i in by_id]
-
-
-def locate(text: str) -> tuple[float, float, str]:
-    """Resolve the `near` parameter (postcode or town) to coordinates and a label."""
-    place = resolve_place_text(text)
-    return place.latitude, place.longitude, geo.normalise_postcode(text) or place.town
-
-
-def search(query: DirectoryQuery, *, all_results: bool = False) -> SearchResult:
-    """Run a directory query; `all_results` skips pagination (the map shows everything)."""
-    stmt = _filtered(query)
-    origin = None
-    origin_label = ""
-    if query.near:
-        try:
-            lat, lon, origin_label = locate(query.near)
-        except LocationError as exc:
-            query.errors["near"] = str(exc)
-        else:
-            origin = (lat, lon)
-    if origin is None:
-        ordered = _order(stmt, query)
-        if all_results:
-            ids = list(db.session.execute(ordered).scalars())
-            total = len(ids)
-        else:
-            total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar()
-            offset = (query.page - 1) * query.per_page
-            ids = list(db.session.execute(ordered.limit(query.per_page).offset(offset)).scalars())
-        return SearchResult(query, _load(ids, with_topics=not all_results), total, {})
-
-    # Distance: a bounding box in SQL (indexed), then exact great-circle distance in numpy.
-    lat, lon = origin
-    dlat = query.radius_km / 111.0
-    dlon = query.radius_km / max(1.0, 111.320 * math.cos(math.radians(lat)))
-    boxed = stmt.where(
-        Business.latitude.between(lat - dlat, lat + dlat),
-        Business.longitude.between(lon - dlon, lon + dlon),
-    )
-    order_key = _order(boxed.add_columns(Business.latitude, Business.longitude), query)
-    rows = db.session.execute(order_key).all()
-    if rows:
-        ids_arr = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        lats = np.fromiter((r[1] for r in rows), dtype=float, count=len(rows))
-        lons = np.fromiter((r[2] for r in rows), dtype=float, count=len(rows))
-        km = geo.haversine_km(lat, lon, lats, lons)
-        inside = np.flatnonzero(km <= query.radius_km)
-        if query.sort == "distance":
-            inside = inside[np.argsort(km[inside], kind="stable")]
-        ordered_ids = ids_arr[inside].tolist()
-        distances = dict(zip(ordered_ids, km[inside].tolist(), strict=True))
-    else:
-        ordered_ids, distances = [], {}
-    total = len(ordered_ids)
-    if not all_results:
-        start = (query.page - 1) * query.per_page
-        ordered_ids = ordered_ids[start : start + query.per_page]
-    items = _load(ordered_ids, with_topics=not all_results)
-    return SearchResult(
-        query, items, total, {i: distances[i] for i in ordered_ids}, origin, origin_label
-    )
 
 
 def counts_by(column) -> list[tuple[str, int]]:
     rows = db.session.execute(
-        select(column, func.count()).group_by(column).order_by(func.count().desc())
+        select(column, func.count())
+        .where(Business.listed.is_(True))
+        .group_by(column)
+        .order_by(func.count().desc())
     ).all()
     return [(key, n) for key, n in rows]

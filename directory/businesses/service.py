@@ -165,6 +165,8 @@ def apply_business(
     business.town = data.place.town
     business.latitude = data.place.latitude
     business.longitude = data.place.longitude
+    business.public_latitude = data.place.public_latitude
+    business.public_longitude = data.place.public_longitude
     business.region = data.place.region
     business.needs = data.needs
     business.offers = data.offers

@@ -4,12 +4,13 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user, login_required
 
 from directory import search as directory_search
+from directory import search_facets
+from directory import search_map as directory_map
 from directory.businesses import bp
 from directory.businesses import service as business_service
 from directory.businesses.forms import BusinessForm
 from directory.extensions import db
 from directory.models import Business, Network
-from matching.vocab import REGIONS, SECTORS, STAGES, TOPICS
 
 
 def _query() -> directory_search.DirectoryQuery:
@@ -32,18 +33,18 @@ def index():
     query = _query()
     result = directory_search.search(query)
     networks = db.session.execute(db.select(Network).order_by(Network.name)).scalars()
+    network_options = {n.slug: n.name for n in networks}
     view = "map" if request.args.get("view") == "map" else "list"
     return render_template(
         "businesses/index.html",
         result=result,
         query=query,
         view=view,
-        network_options=[(n.slug, n.name) for n in networks],
+        facets=directory_search.FACETS,
+        counts=search_facets.facet_counts(result),
+        network_options=network_options,
+        tags=directory_search.chosen_tags(query, network_options),
         other_errors=[(k, v) for k, v in query.errors.items() if k != "near"],
-        sectors=SECTORS,
-        stages=STAGES,
-        topics=TOPICS,
-        regions=REGIONS,
         sorts=directory_search.SORTS,
         radii=directory_search.RADII,
     )
@@ -51,29 +52,10 @@ def index():
 
 @bp.route("/businesses/map.json")
 def map_points():
-    """The same results as the list, as GeoJSON for the map (district-level precision)."""
+    """The same results as the list, for the map: counts per district or town, never a point."""
     query = _query()
-    result = directory_search.search(query, all_results=True)
-    features = [
-        {
-            "type": "Feature",
-            "geometry": {
-                "type": "Point",
-                "coordinates": [round(b.longitude, 2), round(b.latitude, 2)],
-            },
-            "properties": {
-                "name": b.name,
-                "url": url_for("businesses.profile", slug=b.slug),
-                "sector": b.sector_label,
-                "town": b.public_location,
-                "distance_km": (
-                    round(result.distances[b.id], 1) if b.id in result.distances else None
-                ),
-            },
-        }
-        for b in result.items
-    ]
-    body = {"type": "FeatureCollection", "features": features, "total": result.total}
+    result = directory_search.search(query, page=False)
+    body = directory_map.aggregate(result, request.args)
     if query.errors:
         body["errors"] = query.errors
     return jsonify(body)

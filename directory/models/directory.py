@@ -139,6 +139,7 @@ class Business(db.Model):
     __table_args__ = (
         UniqueConstraint("slug"),
         Index("ix_business_lat_lon", "latitude", "longitude"),
+        Index("ix_business_public_lat_lon", "public_latitude", "public_longitude"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,6 +157,10 @@ class Business(db.Model):
     town: Mapped[str] = mapped_column(String(120), default="")
     latitude: Mapped[float]
     longitude: Mapped[float]
+    # The postcode district's centre (or the town's point): what public distances and map
+    # points are computed from, so that they reveal no more than `public_location`.
+    public_latitude: Mapped[float] = mapped_column(default=0.0, server_default=text("0"))
+    public_longitude: Mapped[float] = mapped_column(default=0.0, server_default=text("0"))
     region: Mapped[str] = mapped_column(String(30), index=True)
     willing_to_mentor: Mapped[bool] = mapped_column(default=False, index=True)
     # How many open introductions a mentor takes (None: no limit), and a pause switch.

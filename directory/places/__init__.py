@@ -13,8 +13,10 @@ from directory.places.offline import (
 )
 from directory.places.resolve import (
     LocationError,
+    Origin,
     Place,
     geocoder,
+    resolve_origin,
     resolve_place,
     resolve_place_text,
 )
@@ -24,6 +26,7 @@ __all__ = [
     "FallbackGeocoder",
     "LocationError",
     "OfflineGeocoder",
+    "Origin",
     "Place",
     "distance_km",
     "geocoder",
@@ -32,6 +35,7 @@ __all__ = [
     "normalise_postcode",
     "region_for",
     "resolve_place",
+    "resolve_origin",
     "resolve_place_text",
     "sample_postcodes",
 ]

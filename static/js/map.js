@@ -2,39 +2,34 @@
  * Peerlink map: turns <div id="map" data-points-url="..."> into a Leaflet map of businesses.
  *
  * Contract (read by templates and the browser tests):
- *   data-points-url        required; GeoJSON FeatureCollection of Point features whose
- *                          properties are {name, url, sector, town, distance_km (or null)}
- *   data-tile-url          optional; Leaflet tile URL template. Empty: no tile layer
+ *   data-points-url        required; JSON from /businesses/map.json: {total, in_view, cells:
+ *                          [{lat, lon, count}], points: [{name, url, sector, town, lat, lon,
+ *                          distance_km?}], origin?: {label, lat, lon, radius_km}}. The map asks
+ *                          again with &bbox=west,south,east,north whenever the view moves.
+ *   data-base-url          required; the offline base layer (coastlines, place names)
+ *   data-tile-url          optional; Leaflet tile URL template. Empty: the base layer only
  *   data-tile-attribution  optional; attribution HTML for the tile layer (set by the server)
- *   data-center="lat,lon"  optional initial view, used when there are no markers
- *   data-zoom="6"          optional initial zoom
- *   data-near="lat,lon" and data-radius-km="40"
- *                          optional; draw the search radius as a circle
- * When the markers are on the map: #map gets data-loaded="N" and window.peerlinkMap.count = N.
- * If the points cannot be loaded: #map gets data-error="true". #map-status explains either way.
- *
- * The app must work offline, where tiles fail: failed tiles stay hidden (Leaflet's CSS) and
- * #map gets the class map-tiles-unavailable so the stylesheet can show a plain background.
+ *   data-near="lat,lon", data-near-label and data-radius-km
+ *                          optional; mark the search point and draw the radius
+ * When the data is on the map: #map gets data-loaded="N" (businesses in view) and
+ * window.peerlinkMap = {map, markers, count}. If the data cannot be loaded: data-error="true".
+ * #map-status explains either way, and says when tiles are unavailable.
  */
 (function () {
   "use strict";
 
-  const DEFAULT_CENTER = [52.8, -1.6]; // England
-  const DEFAULT_ZOOM = 6;
-  const FIT_MAX_ZOOM = 12;
-  const MAX_ZOOM = 18; // set on the map itself: the cluster group needs it even without tiles
+  const ENGLAND = [[49.9, -6.0], [55.8, 1.8]];
+  const MAX_ZOOM = 18;
 
   function parseLatLon(text) {
     if (!text) return null;
     const parts = text.split(",").map((s) => (s.trim() ? Number(s) : NaN));
     if (parts.length !== 2 || !parts.every(Number.isFinite)) return null;
-    const [lat, lon] = parts;
-    if (Math.abs(lat) > 90 || Math.abs(lon) > 180) return null;
-    return [lat, lon];
+    if (Math.abs(parts[0]) > 90 || Math.abs(parts[1]) > 180) return null;
+    return parts;
   }
 
   function safeHref(url) {
-    // Only http(s) links, so a stored "javascript:" URL can never run.
     if (typeof url !== "string" || !url) return null;
     try {
       const { protocol } = new URL(url, window.location.href);
@@ -44,11 +39,6 @@
     }
   }
 
-  function formatDistance(km) {
-    if (typeof km !== "number" || !Number.isFinite(km)) return null;
-    return (km < 10 ? km.toFixed(1) : String(Math.round(km))) + " km away";
-  }
-
   function textElement(tag, className, text) {
     const node = document.createElement(tag);
     node.className = className;
@@ -56,46 +46,19 @@
     return node;
   }
 
-  function popupContent(props) {
+  function popupContent(point) {
     const box = document.createElement("div");
     box.className = "map-popup";
-    const name = props.name ? String(props.name) : "Unnamed business";
-    const href = safeHref(props.url);
-    if (href) {
-      const link = textElement("a", "map-popup-title", name);
-      link.href = href;
-      box.appendChild(link);
-    } else {
-      box.appendChild(textElement("strong", "map-popup-title", name));
+    const href = safeHref(point.url);
+    const title = textElement(href ? "a" : "span", "map-popup-title", point.name || "");
+    if (href) title.href = href;
+    box.appendChild(title);
+    box.appendChild(textElement("p", "map-popup-meta", [point.sector, point.town].filter(Boolean).join(" · ")));
+    if (Number.isInteger(point.distance_km)) {
+      const text = point.distance_km < 1 ? "under 1 km away" : "about " + point.distance_km + " km away";
+      box.appendChild(textElement("p", "map-popup-distance", text));
     }
-    const where = [props.sector, props.town].filter(Boolean).map(String).join(" · ");
-    if (where) box.appendChild(textElement("p", "map-popup-meta", where));
-    const distance = formatDistance(props.distance_km);
-    if (distance) box.appendChild(textElement("p", "map-popup-distance", distance));
     return box;
-  }
-
-  function markerFor(feature) {
-    const geometry = feature && feature.geometry;
-    if (!geometry || geometry.type !== "Point" || !Array.isArray(geometry.coordinates)) return null;
-    const [lon, lat] = geometry.coordinates.map(Number);
-    if (!Number.isFinite(lat) || !Number.isFinite(lon)) return null;
-    const props = feature.properties || {};
-    const label = props.name ? String(props.name) : "Business";
-    const marker = L.marker([lat, lon], { title: label, alt: label });
-    marker.bindPopup(() => popupContent(props), { autoPanPaddingTopLeft: [50, 10] });
-    return marker;
-  }
-
-  function addLayersChunked(group, layers) {
-    // With chunkedLoading the cluster group adds markers across several ticks; resolve after
-    // the last chunk so data-loaded is only set once every marker is really on the map.
-    return new Promise((resolve) => {
-      group.options.chunkProgress = (processed, total) => {
-        if (processed >= total) resolve();
-      };
-      group.addLayers(layers);
-    });
   }
 
   function setStatus(text) {
@@ -103,103 +66,127 @@
     if (status) status.textContent = text;
   }
 
-  function fail(el, text) {
-    el.setAttribute("data-error", "true");
-    setStatus(text);
+  function baseLayer(map, base) {
+    const pane = map.createPane("base");
+    pane.style.zIndex = 150;
+    L.geoJSON(base.land, {
+      pane: "base",
+      interactive: false,
+      style: { color: "#8aa1b4", weight: 1, fillColor: "#f4f1ea", fillOpacity: 1 },
+    }).addTo(map);
+    const labels = L.layerGroup().addTo(map);
+    function showLabels() {
+      labels.clearLayers();
+      const zoom = map.getZoom();
+      const minimum = zoom >= 9 ? 0 : zoom >= 7 ? 100000 : 250000;
+      base.places.filter((p) => p.population >= minimum).forEach((p) => {
+        const icon = L.divIcon({ className: "map-place-label", html: "", iconSize: null });
+        const marker = L.marker([p.lat, p.lon], { icon, interactive: false, keyboard: false });
+        marker.on("add", () => { marker.getElement().textContent = p.name; });
+        labels.addLayer(marker);
+      });
+    }
+    map.on("zoomend", showLabels);
+    showLabels();
   }
 
-  async function loadPoints(url) {
-    const response = await fetch(url, {
-      headers: { Accept: "application/geo+json, application/json" },
-      credentials: "same-origin",
-    });
+  function cellMarker(cell) {
+    const size = 24 + Math.min(30, Math.round(Math.log10(cell.count + 1) * 12));
+    const icon = L.divIcon({ className: "map-cell", html: "", iconSize: [size, size] });
+    const marker = L.marker([cell.lat, cell.lon], { icon, title: cell.count + " businesses" });
+    marker.on("add", () => { marker.getElement().textContent = String(cell.count); });
+    marker.on("click", (event) => event.target._map.setView([cell.lat, cell.lon], event.target._map.getZoom() + 2));
+    return marker;
+  }
+
+  async function fetchJSON(url) {
+    const response = await fetch(url, { headers: { Accept: "application/json" } });
     if (!response.ok) throw new Error("HTTP " + response.status);
-    const data = await response.json();
-    if (!data || !Array.isArray(data.features)) throw new Error("not a FeatureCollection");
-    return data.features;
+    return response.json();
   }
 
   async function init(el) {
     if (typeof window.L === "undefined" || typeof L.markerClusterGroup !== "function") {
-      fail(el, "Sorry, the map could not be started.");
+      el.dataset.error = "true";
+      setStatus("The map could not be shown: its scripts did not load. The list below has every result.");
       return;
     }
-    const zoom = Number.parseInt(el.dataset.zoom, 10);
-    const map = L.map(el, { maxZoom: MAX_ZOOM }).setView(
-      parseLatLon(el.dataset.center) || DEFAULT_CENTER,
-      Number.isFinite(zoom) ? zoom : DEFAULT_ZOOM
-    );
-
-    const tileUrl = (el.dataset.tileUrl || "").trim();
-    if (tileUrl) {
-      const tiles = L.tileLayer(tileUrl, {
-        attribution: el.dataset.tileAttribution || "",
-        maxZoom: MAX_ZOOM,
+    const map = L.map(el, { maxZoom: MAX_ZOOM, minZoom: 5, zoomSnap: 1 });
+    const near = parseLatLon(el.dataset.near);
+    const radiusKm = Number(el.dataset.radiusKm);
+    if (near && Number.isFinite(radiusKm) && radiusKm > 0) {
+      map.setView(near, 9);
+      const circle = L.circle(near, { radius: radiusKm * 1000, color: "#1d6fa5", fill: false, weight: 2, interactive: false });
+      circle.addTo(map);
+      L.circleMarker(near, { radius: 7, color: "#fff", weight: 2, fillColor: "#c0392b", fillOpacity: 1 })
+        .bindTooltip(el.dataset.nearLabel || "Search point", { permanent: true, direction: "right", className: "map-near-label" })
+        .addTo(map);
+      map.fitBounds(circle.getBounds(), { padding: [10, 10] });
+    } else {
+      map.fitBounds(ENGLAND);
+    }
+    let tileNote = "";
+    if (el.dataset.tileUrl) {
+      const tiles = L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: MAX_ZOOM });
+      tiles.once("tileerror", () => {
+        el.classList.add("map-tiles-unavailable");
+        map.removeLayer(tiles);
+        tileNote = " Map tiles are unavailable: showing the built-in outline map.";
       });
-      tiles.once("tileerror", () => el.classList.add("map-tiles-unavailable"));
       tiles.addTo(map);
     } else {
       el.classList.add("map-no-tiles");
+      tileNote = " Showing the built-in outline map (no map tiles are configured).";
     }
-
-    const near = parseLatLon(el.dataset.near);
-    const radiusKm = Number(el.dataset.radiusKm);
-    let circle = null;
-    if (near && Number.isFinite(radiusKm) && radiusKm > 0) {
-      circle = L.circle(near, {
-        radius: radiusKm * 1000,
-        interactive: false,
-        color: "#1d4ed8",
-        weight: 2,
-        fillOpacity: 0.06,
-      }).addTo(map);
-    }
-
-    const clusters = L.markerClusterGroup({ chunkedLoading: true }).addTo(map);
-    window.peerlinkMap = { map, markers: clusters, count: 0 };
-
-    const pointsUrl = el.dataset.pointsUrl;
-    let features;
+    map.attributionControl.addAttribution("Natural Earth · GeoNames");
     try {
-      if (!pointsUrl) throw new Error("no data-points-url");
-      setStatus("Loading the map…");
-      features = await loadPoints(pointsUrl);
+      baseLayer(map, await fetchJSON(el.dataset.baseUrl));
     } catch (err) {
-      fail(el, "Sorry, the businesses could not be loaded onto the map.");
-      return;
+      tileNote += " The outline map could not be loaded.";
     }
 
-    const markers = features.map(markerFor).filter(Boolean);
-    const bounds = L.latLngBounds(markers.map((m) => m.getLatLng()));
-    if (bounds.isValid()) {
-      map.fitBounds(bounds, { maxZoom: FIT_MAX_ZOOM, padding: [24, 24], animate: false });
-    } else if (circle) {
-      map.fitBounds(circle.getBounds(), { maxZoom: FIT_MAX_ZOOM, animate: false });
-    }
-    await addLayersChunked(clusters, markers);
+    const markers = L.markerClusterGroup({ maxClusterRadius: 40 }).addTo(map);
+    const cells = L.layerGroup().addTo(map);
+    const state = { map, markers, count: 0 };
+    window.peerlinkMap = state;
+    let request = 0;
 
-    const count = markers.length;
-    window.peerlinkMap.count = count;
-    el.setAttribute("data-loaded", String(count));
-    if (count === 0) {
-      setStatus("No businesses to show on the map.");
-    } else {
-      setStatus("Showing " + count + (count === 1 ? " business" : " businesses") + " on the map.");
+    async function refresh() {
+      const mine = ++request;
+      const b = map.getBounds();
+      const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(3)).join(",");
+      const url = el.dataset.pointsUrl + (el.dataset.pointsUrl.includes("?") ? "&" : "?") + "bbox=" + bbox;
+      let data;
+      try {
+        data = await fetchJSON(url);
+      } catch (err) {
+        el.dataset.error = "true";
+        setStatus("The map's data could not be loaded. The list below has every result." + tileNote);
+        return;
+      }
+      if (mine !== request) return;
+      markers.clearLayers();
+      cells.clearLayers();
+      (data.points || []).forEach((point) => {
+        const marker = L.marker([point.lat, point.lon], { title: point.name, alt: point.name });
+        marker.bindPopup(() => popupContent(point));
+        markers.addLayer(marker);
+      });
+      (data.cells || []).forEach((cell) => cells.addLayer(cellMarker(cell)));
+      const shown = data.in_view || 0;
+      state.count = shown;
+      el.dataset.loaded = String(shown);
+      const what = (data.cells || []).length ? "counted by area; zoom in to see each one" : "shown at the centre of their postcode district";
+      setStatus(shown.toLocaleString("en-GB") + " of " + (data.total || 0).toLocaleString("en-GB") + " businesses in this view, " + what + "." + tileNote);
     }
+    map.on("moveend", refresh);
+    await refresh();
   }
 
   function start() {
     const el = document.getElementById("map");
-    if (!el) return;
-    init(el).catch((err) => {
-      fail(el, "Sorry, the map could not be shown.");
-      console.error(err); // eslint-disable-line no-console
-    });
+    if (el) init(el);
   }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from directory import demo
+from directory import demo, places
 from directory.extensions import db
 from directory.models import Business
 
@@ -107,10 +107,10 @@ def test_near_filters_by_radius_sorts_by_distance_and_shows_km(client, directory
         "Exeter Solar Co-op",
         "Plymouth Pub Society",
     ]
-    distances = [float(d) for d in re.findall(r'class="distance">([\d.]+) km away', page)]
+    distances = [int(d) for d in re.findall(r'class="distance">about (\d+) km away', page)]
     assert distances == sorted(distances)
     assert 30 < distances[1] < 40  # Okehampton to Exeter is about 35 km
-    assert "3 businesses" in page and "within 50 km of Okehampton" in page
+    assert "3 businesses" in page and "within 50 km of Okehampton, Devon" in page
 
 
 def test_near_accepts_a_postcode_district_and_combines_with_facets(client, directory):
@@ -119,12 +119,31 @@ def test_near_accepts_a_postcode_district_and_combines_with_facets(client, direc
     assert "within 100 km of EX20" in page
 
 
-def test_unknown_place_and_bad_parameters_give_messages_not_errors(client, directory):
-    page = get(client, "near=Atlantis&sector=spaceships&radius_km=-5&page=x")
-    assert "We could not find a town called “Atlantis”." in page
-    assert "Unknown sector: spaceships." in page
-    assert "radius_km must be between 1 and 1000." in page
-    assert "page must be a number." in page
+def test_unknown_place_gives_a_message_and_no_results_never_the_whole_list(client, directory):
+    page = get(client, "near=Atlantis")
+    assert "We could not find a place called “Atlantis”." in page
+    assert names(page) == [] and "0 businesses" in page
+    assert client.get("/businesses/map.json?near=Atlantis").get_json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("sector=spaceships", "Sector: we do not know “spaceships”, so it was left out."),
+        ("need=magic", "Needs help with: we do not know “magic”, so it was left out."),
+        ("radius_km=-5", "The distance must be between 1 and 1000 km."),
+        ("radius_km=far", "The distance must be a number, not “far”."),
+        ("page=x", "The page number must be a number, not “x”."),
+        ("per_page=1000", "The number of results per page must be between 1 and 100."),
+        ("sort=price", "We cannot sort by “price”"),
+        ("sort=distance", "To sort by distance, give a postcode or town in “Near”."),
+    ],
+)
+def test_bad_parameters_give_messages_people_understand(client, directory, query, message):
+    page = get(client, query)
+    assert message in page
+    for raw_name in ("per_page", "radius_km"):
+        assert f"{raw_name} must" not in page
 
 
 @pytest.mark.parametrize(
@@ -153,21 +172,22 @@ def test_pagination_keeps_the_filters(client, directory):
     assert names(second) == ["Okehampton Community Shop", "Plymouth Pub Society"]
 
 
-def test_map_json_has_the_same_results_at_district_precision(client, directory):
+def test_map_json_has_the_same_results_at_district_precision(app, client, directory):
     data = client.get("/businesses/map.json?near=Okehampton&radius_km=50").get_json()
     assert data["total"] == 3
-    features = {f["properties"]["name"]: f for f in data["features"]}
-    assert set(features) == {
+    points = {p["name"]: p for p in data["points"]}
+    assert set(points) == {
         "Okehampton Community Shop",
         "Exeter Solar Co-op",
         "Plymouth Pub Society",
     }
-    exeter = features["Exeter Solar Co-op"]
-    lon, lat = exeter["geometry"]["coordinates"]
-    assert (round(lat, 2), round(lon, 2)) == (lat, lon)
-    assert 50.6 < lat < 50.8 and -3.6 < lon < -3.4
-    assert exeter["properties"]["url"] == "/businesses/exeter-solar-co-op"
-    assert exeter["properties"]["distance_km"] > 30
+    exeter = points["Exeter Solar Co-op"]
+    with app.app_context():
+        district = places.offline.district_point("EX1")
+    assert (exeter["lat"], exeter["lon"]) == (round(district[0], 2), round(district[1], 2))
+    assert exeter["url"] == "/businesses/exeter-solar-co-op"
+    assert isinstance(exeter["distance_km"], int) and exeter["distance_km"] > 30
+    assert data["origin"]["label"] == "Okehampton, Devon"
 
 
 def test_map_view_renders_the_map_container_and_the_list(client, directory):
@@ -198,7 +218,7 @@ def test_unlisted_business_is_hidden_from_search_map_and_profile(app, client, ma
         db.session.commit()
     listing = client.get("/businesses?q=shop").get_data(as_text=True)
     assert "Seen Shop" in listing and "Hidden Shop" not in listing
-    names = [f["properties"]["name"] for f in client.get("/businesses/map.json").json["features"]]
+    names = [p["name"] for p in client.get("/businesses/map.json").json["points"]]
     assert "Seen Shop" in names and "Hidden Shop" not in names
     assert client.get("/businesses/hidden-shop").status_code == 404
     assert client.get("/businesses/seen-shop").status_code == 200
