@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -50,6 +50,15 @@ def succeeded(response: Response) -> bool:
     return response.status_code == 302
 
 
+def mark_accepted() -> None:
+    """Views whose accepted and refused forms both answer 200 call this when one is accepted."""
+    g.rate_limited_form_accepted = True
+
+
+def accepted(_response: Response) -> bool:
+    return bool(g.get("rate_limited_form_accepted"))
+
+
 @dataclass(frozen=True)
 class Rule:
     endpoint: str
@@ -69,9 +78,16 @@ LIMITS: tuple[Rule, ...] = (
         deduct_when=failed_sign_in,
     ),
     Rule("auth.login", "RATELIMIT_LOGIN_ADDRESS", "50 per hour", deduct_when=failed_sign_in),
-    Rule("auth.register", "RATELIMIT_REGISTER", "10 per hour"),
-    Rule("auth.forgot_password", "RATELIMIT_RESET", "5 per hour"),
-    Rule("auth.forgot_password", "RATELIMIT_RESET_ACCOUNT", "3 per hour", by_account_email),
+    # A community hub may register many businesses from one address: only accepted forms count.
+    Rule("auth.register", "RATELIMIT_REGISTER", "20 per hour", deduct_when=accepted),
+    Rule("auth.forgot_password", "RATELIMIT_RESET", "5 per hour", deduct_when=accepted),
+    Rule(
+        "auth.forgot_password",
+        "RATELIMIT_RESET_ACCOUNT",
+        "3 per hour",
+        by_account_email,
+        deduct_when=accepted,
+    ),
     Rule("auth.change_password", "RATELIMIT_LOGIN_ACCOUNT", "10 per hour", by_member),
     Rule("auth.change_email", "RATELIMIT_CHANGE_EMAIL", "5 per hour", by_member),
     Rule("auth.delete_account", "RATELIMIT_LOGIN_ACCOUNT", "10 per hour", by_member),

@@ -27,6 +27,7 @@ def _password_required() -> InputRequired:
 def _new_password(label: str = "Choose a password") -> PasswordField:
     return PasswordField(
         label,
+        render_kw={"autocomplete": "new-password"},
         validators=[
             InputRequired(),
             Length(min=MIN_PASSWORD, message=f"Use at least {MIN_PASSWORD} characters."),
@@ -38,13 +39,18 @@ def _new_password(label: str = "Choose a password") -> PasswordField:
 def _confirm() -> PasswordField:
     return PasswordField(
         "Type the password again",
+        render_kw={"autocomplete": "new-password"},
         validators=[InputRequired(), EqualTo("password", message="The passwords do not match.")],
     )
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", filters=[strip], validators=[InputRequired()])
-    password = PasswordField("Password", validators=[InputRequired()])
+    email = EmailField(
+        "Email", filters=[strip], render_kw={"autocomplete": "email"}, validators=[InputRequired()]
+    )
+    password = PasswordField(
+        "Password", render_kw={"autocomplete": "current-password"}, validators=[InputRequired()]
+    )
     remember = BooleanField("Keep me signed in on this device")
 
 
@@ -85,7 +91,11 @@ class _OnAccountPage(FlaskForm):
 
 class ChangePasswordForm(_OnAccountPage):
     PREFIX = "pw"
-    current = PasswordField("Current password", validators=[_password_required()])
+    current = PasswordField(
+        "Current password",
+        render_kw={"autocomplete": "current-password"},
+        validators=[_password_required()],
+    )
     password = _new_password("New password")
     confirm = _confirm()
 
@@ -93,12 +103,20 @@ class ChangePasswordForm(_OnAccountPage):
 class ChangeEmailForm(_OnAccountPage):
     PREFIX = "em"
     email = EmailField("New email address", filters=[strip], validators=_email_validators())
-    current = PasswordField("Current password", validators=[_password_required()])
+    current = PasswordField(
+        "Current password",
+        render_kw={"autocomplete": "current-password"},
+        validators=[_password_required()],
+    )
 
 
 class DeleteAccountForm(_OnAccountPage):
     PREFIX = "del"
-    password = PasswordField("Your password", validators=[_password_required()])
+    password = PasswordField(
+        "Your password",
+        render_kw={"autocomplete": "current-password"},
+        validators=[_password_required()],
+    )
 
 
 class ActionForm(FlaskForm):

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
 
-from directory import accounts
+from directory import accounts, ratelimits
 from directory.accounts import TokenError
 from directory.auth import bp, privacy, service
 from directory.auth.forms import (
@@ -35,6 +35,7 @@ def local_next(default: str) -> str:
 
 
 def _check_email(address: str):
+    ratelimits.mark_accepted()
     return render_template("auth/check_email.html", address=address)
 
 

@@ -474,3 +474,26 @@ def test_users_compare_by_account_not_by_sign_in(app, make_user):
         again = db.session.get(User, first)
         assert again == a and again.session_id != a.session_id
         assert again != db.session.get(User, second)
+
+
+def test_accounts_existing_before_the_migration_count_as_verified(database_url):
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test"}
+    )
+    with app.app_context():
+        upgrade(revision="a1f0c0de0001")
+        db.session.execute(
+            text(
+                'INSERT INTO "user" (email, name, password_hash, role, created_at) '
+                "VALUES ('old@example.org', 'Old', 'x', 'member', '2025-01-02 03:04:05')"
+            )
+        )
+        db.session.commit()
+        upgrade()
+        user = accounts.find_user("old@example.org")
+        assert user.email_verified_at == user.created_at
+        db.session.remove()
+        db.engine.dispose()
