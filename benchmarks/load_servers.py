@@ -1,0 +1,235 @@
+"""What the load run starts and must stop: a throwaway PostgreSQL cluster and gunicorn.
+
+Everything lives in one temporary directory and every process is started in its own session,
+so `Stack.close()` (called from a finally block and from atexit) stops exactly what this run
+started, even after Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import atexit
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+# The app as `flask --app wsgi` builds it, but with its instance folder in the run's temporary
+# directory, so the demo command does not overwrite the checkout's instance/demo-accounts.txt.
+APP_MODULE = '''"""gunicorn and flask entry point for a load run (written by benchmarks/load.py)."""
+import os
+
+from directory import create_app
+
+app = create_app()
+app.instance_path = os.environ["PEERLINK_LOAD_INSTANCE"]
+'''
+
+
+def free_port(low: int, high: int) -> int:
+    """The first port of [low, high] nobody listens on (the ports the task may use)."""
+    for port in range(low, high + 1):
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port between {low} and {high}")
+
+
+def _pg_bin() -> Path:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name))
+    if os.environ.get("PG_BIN"):
+        return Path(os.environ["PG_BIN"])
+    if not found:
+        raise RuntimeError("PostgreSQL server binaries not found in /usr/lib/postgresql/*/bin")
+    return Path(found[-1])
+
+
+class PostgresCluster:
+    """initdb + pg_ctl in a directory of the run, as the postgres user when run as root."""
+
+    def __init__(self, root: Path, port: int):
+        self.data = root / "pgdata"
+        self.port = port
+        self.bin = _pg_bin()
+        self.url = f"postgresql://postgres@127.0.0.1:{port}/peerlink"
+        self.running = False
+
+    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        return subprocess.run(
+            [*prefix, *args], check=check, capture_output=True, text=True, timeout=120
+        )
+
+    def create(self) -> None:
+        self.data.mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(self.data, "postgres", "postgres")
+        self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--encoding=UTF8",
+            "--no-locale",
+            "--auth=trust",
+        )
+        self.start()
+        self._run(
+            str(self.bin / "psql"),
+            "-X",
+            "-q",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-c",
+            "CREATE DATABASE peerlink",
+        )
+
+    def start(self) -> None:
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.data}"
+        result = self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.data / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            options,
+            "start",
+            check=False,
+        )
+        if result.returncode != 0:
+            log = (self.data / "server.log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"PostgreSQL did not start: {result.stderr}\n{log}")
+        self.running = True
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run(
+            str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop", check=False
+        )
+        self.running = False
+
+
+class Stack:
+    """The run's temporary directory and the processes started in it."""
+
+    def __init__(self, keep: bool = False):
+        self.root = Path(tempfile.mkdtemp(prefix="peerlink-load-"))
+        self.root.chmod(0o711)  # the postgres user must reach its data directory inside
+        self.instance = self.root / "instance"
+        self.instance.mkdir()
+        (self.root / "loadapp.py").write_text(APP_MODULE)
+        self.keep = keep
+        self.clusters: list[PostgresCluster] = []
+        self.processes: list[subprocess.Popen] = []
+        atexit.register(self.close)
+
+    def env(self, database_url: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            DATABASE_URL=database_url,
+            SECRET_KEY="load-run",
+            PEERLINK_LOAD_INSTANCE=str(self.instance),
+            PYTHONPATH=os.pathsep.join([str(self.root), str(REPO)]),
+            MAIL_SERVER="",
+        )
+        return env
+
+    def postgres(self, port: int) -> PostgresCluster:
+        cluster = PostgresCluster(self.root, port)
+        self.clusters.append(cluster)
+        cluster.create()
+        return cluster
+
+    def flask(self, database_url: str, *args: str, timeout: float = 600) -> str:
+        """Run a `flask --app loadapp ...` command; its output, or an error with it."""
+        result = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "loadapp", *args],
+            cwd=self.root,
+            env=self.env(database_url),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+        return result.stdout
+
+    def gunicorn(self, database_url: str, port: int, workers: int, name: str) -> str:
+        """Start gunicorn in its own session; its base URL once /healthz answers 200."""
+        log = self.root / f"gunicorn-{name}.log"
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--error-logfile",
+                str(log),
+                "--timeout",
+                "30",
+                "--graceful-timeout",
+                "5",
+                "loadapp:app",
+            ],
+            cwd=self.root,
+            env=self.env(database_url),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited:\n{log.read_text(errors='replace')[-3000:]}")
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=5) as answer:
+                    if answer.status == 200:
+                        return base
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("gunicorn did not answer /healthz within 90 s")
+
+    def stop_process(self, process: subprocess.Popen) -> None:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+
+    def close(self) -> None:
+        """Stop gunicorn and PostgreSQL and remove the directory; safe to call twice."""
+        while self.processes:
+            self.stop_process(self.processes.pop())
+        while self.clusters:
+            cluster = self.clusters.pop()
+            if cluster.running or (cluster.data / "postmaster.pid").exists():
+                cluster.stop("immediate")
+        if self.root.exists() and not self.keep:
+            shutil.rmtree(self.root, ignore_errors=True)
