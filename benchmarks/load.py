@@ -270,6 +270,12 @@ def run_backend(stack: Stack, backend: str, args: argparse.Namespace) -> tuple[d
     stack.stop_process(stack.processes.pop())
     text_, data, checks = run.report(url, outage)
     print(text_)
+    logged = stack.errors(backend)
+    data["logged_exceptions"] = dict(logged)
+    if logged:
+        print("exceptions in gunicorn's log (route: exception, count):")
+        for line, n in logged.most_common():
+            print(f"  {n:>5}  {line}")
     for check in checks:
         print(
             f"  [{'ok' if check.ok else 'FAIL'}] {check.name}"

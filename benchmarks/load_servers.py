@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import glob
 import os
+import re
 import shutil
 import signal
 import socket
@@ -18,9 +19,12 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+EXCEPTION_ON = re.compile(r"Exception on (\S+) \[(\w+)\]")
+RAISED = re.compile(r"^([a-zA-Z_][\w.]*(?:Error|Exception|Timeout)\b.*)$")
 
 # The app as `flask --app wsgi` builds it, but with its instance folder in the run's temporary
 # directory, so the demo command does not overwrite the checkout's instance/demo-accounts.txt.
@@ -54,6 +58,13 @@ def _pg_bin() -> Path:
     if not found:
         raise RuntimeError("PostgreSQL server binaries not found in /usr/lib/postgresql/*/bin")
     return Path(found[-1])
+
+
+def page_of(path: str) -> str:
+    """/businesses/a-slug -> /businesses/<slug>: exceptions counted per page, like latencies."""
+    path = path.split("?")[0]
+    path = re.sub(r"^/businesses/(?!new$)[^/]+", "/businesses/<slug>", path)
+    return re.sub(r"/\d+", "/<id>", path)
 
 
 class PostgresCluster:
@@ -141,6 +152,7 @@ class Stack:
         self.keep = keep
         self.clusters: list[PostgresCluster] = []
         self.processes: list[subprocess.Popen] = []
+        self.logs: list = []
         atexit.register(self.close)
 
     def env(self, database_url: str) -> dict[str, str]:
@@ -197,7 +209,7 @@ class Stack:
             cwd=self.root,
             env=self.env(database_url),
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=self._log(log),
             start_new_session=True,
         )
         self.processes.append(process)
@@ -214,6 +226,28 @@ class Stack:
                 time.sleep(0.3)
         raise RuntimeError("gunicorn did not answer /healthz within 90 s")
 
+    def errors(self, name: str) -> Counter[str]:
+        """The exceptions gunicorn logged, by route: what stands behind each 500."""
+        log = self.root / f"gunicorn-{name}.log"
+        found: Counter[str] = Counter()
+        route, last = "?", None
+        lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+        for line in [*lines, "Exception on END [END]"]:
+            if started := EXCEPTION_ON.search(line):
+                if last:  # a chained traceback: its last exception is the one that escaped
+                    found[f"{route}: {last}"] += 1
+                route, last = f"{started.group(2)} {page_of(started.group(1))}", None
+            elif "WORKER TIMEOUT" in line:
+                found["gunicorn: worker timeout, killed and restarted"] += 1
+            elif raised := RAISED.match(line):
+                last = raised.group(1).split(" [SQL:")[0][:200]
+        return found
+
+    def _log(self, path: Path):
+        stream = path.open("a")
+        self.logs.append(stream)
+        return stream
+
     def stop_process(self, process: subprocess.Popen) -> None:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
@@ -227,6 +261,8 @@ class Stack:
         """Stop gunicorn and PostgreSQL and remove the directory; safe to call twice."""
         while self.processes:
             self.stop_process(self.processes.pop())
+        while self.logs:
+            self.logs.pop().close()
         while self.clusters:
             cluster = self.clusters.pop()
             if cluster.running or (cluster.data / "postmaster.pid").exists():
