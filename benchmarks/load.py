@@ -31,6 +31,7 @@ import signal
 import sys
 import threading
 import time
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
@@ -245,6 +246,9 @@ class Run:
             f"{sum(1 for r in intros if r.intro_id)} of {len(intros)} introduction requests "
             "accepted (the rest were refused with a message, or failed)"
         )
+        refused = Counter(" ".join(m.split()[:8]) for r in [*regs, *intros] for m in r.refusals)
+        data["refusals"] = dict(refused)
+        lines += [f"  refused {n} time(s): {m}..." for m, n in refused.most_common()]
         data["checks"] = [asdict(c) for c in checks]
         return "\n".join(lines), data, checks
 

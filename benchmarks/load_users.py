@@ -22,6 +22,7 @@ from matching.vocab import SECTORS, STAGES, TOPICS
 
 CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 PROFILE_LINK = re.compile(r'href="/businesses/([a-z0-9-]+)"')
+REFUSAL = re.compile(r'class="(?:flash flash-error|field-error)"[^>]*>\s*([^<]+?)\s*<')
 REQUEST_LINK = re.compile(r'href="(/introductions/new\?[^"]+)"')
 RADII = (5, 10, 25, 50, 100, 200)
 WORDS = ("community", "shop", "pub", "farm", "energy", "library", "hub", "cafe", "trust", "co-op")
@@ -46,6 +47,7 @@ class Registration:
     offers: list[str]
     statuses: list[int]
     slug: str | None = None  # set when Peerlink answered with the redirect of a success
+    refusals: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -54,6 +56,7 @@ class IntroRequest:
     target: str
     statuses: list[int]
     intro_id: int | None = None  # set when Peerlink answered with the new introduction's page
+    refusals: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -132,6 +135,15 @@ class Browser:
         answers.append(self.request(page, path, form))
         other.join()
         return answers
+
+
+def refusals(answers: list[Answer]) -> list[str]:
+    """What a form said when it refused a write (a 200 re-rendering the form)."""
+    found = []
+    for answer in answers:
+        if answer.status == 200:
+            found += [" ".join(m.split()) for m in REFUSAL.findall(answer.body)]
+    return found
 
 
 def csrf_token(answer: Answer) -> str | None:
@@ -270,6 +282,7 @@ class Member:
         }
         answers = self._post("POST /register", "/register", form)
         record.statuses = [a.status for a in answers]
+        record.refusals = refusals(answers)
         for answer in answers:
             if answer.status == 302 and "/matches" in answer.location:
                 record.slug = parse_qs(urlsplit(answer.location).query)["business"][0]
@@ -299,6 +312,7 @@ class Member:
         }
         answers = self._post("POST /introductions/new", path, form)
         record.statuses = [a.status for a in answers]
+        record.refusals = refusals(answers)
         for answer in answers:
             found = re.search(r"/introductions/(\d+)$", answer.location)
             if answer.status == 302 and found:
