@@ -24,6 +24,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 EXCEPTION_ON = re.compile(r"Exception on (\S+) \[(\w+)\]")
+BARE_500 = re.compile(r"Error handling request (\w+) (\S+)")
 RAISED = re.compile(r"^([a-zA-Z_][\w.]*(?:Error|Exception|Timeout)\b.*)$")
 
 # The app as `flask --app wsgi` builds it, but with its instance folder in the run's temporary
@@ -237,6 +238,11 @@ class Stack:
                 if last:  # a chained traceback: its last exception is the one that escaped
                     found[f"{route}: {last}"] += 1
                 route, last = f"{started.group(2)} {page_of(started.group(1))}", None
+            elif bare := BARE_500.search(line):
+                if last:
+                    found[f"{route}: {last}"] += 1
+                route = f"{bare.group(1)} {page_of(bare.group(2))} (then Flask's error page failed"
+                route, last = route + " too: gunicorn's bare 500)", None
             elif "WORKER TIMEOUT" in line:
                 found["gunicorn: worker timeout, killed and restarted"] += 1
             elif raised := RAISED.match(line):

@@ -142,7 +142,7 @@ def refusals(answers: list[Answer]) -> list[str]:
     found = []
     for answer in answers:
         if answer.status == 200:
-            found += [" ".join(m.split()) for m in REFUSAL.findall(answer.body)]
+            found += [" ".join(m.split()) for m in REFUSAL.findall(answer.body) if m.strip()]
     return found
 
 
