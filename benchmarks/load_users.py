@@ -26,7 +26,7 @@ REFUSAL = re.compile(r'class="(?:flash flash-error|field-error)"[^>]*>\s*([^<]+?
 REQUEST_LINK = re.compile(r'href="(/introductions/new\?[^"]+)"')
 RADII = (5, 10, 25, 50, 100, 200)
 WORDS = ("community", "shop", "pub", "farm", "energy", "library", "hub", "cafe", "trust", "co-op")
-# Pages that need the database to answer: the ones a database outage should turn into 503s.
+# Pages that do not need the database: they should keep answering 200 through an outage.
 STATIC_PAGES = {"static"}
 
 
@@ -241,6 +241,7 @@ class Member:
     def __init__(self, browser: Browser, rng: random.Random, world: World, run: str, p2: float):
         self.browser, self.rng, self.world, self.run, self.double = browser, rng, world, run, p2
         self.registration: Registration | None = None
+        self.last_form: tuple[str, str] | None = None  # (path, CSRF token) of an open form
         self.password = "load-run-password-1"
 
     def _post(self, page: str, path: str, form: dict) -> list[Answer]:
@@ -250,6 +251,7 @@ class Member:
 
     def register(self) -> bool:
         self.browser.cookies.clear()
+        self.last_form = None
         token = csrf_token(self.browser.request("GET /register", "/register"))
         if token is None:
             return False
@@ -295,13 +297,17 @@ class Member:
         assert self.registration is not None
         answer = self.browser.request("/matches", f"/matches?business={self.registration.slug}")
         links = REQUEST_LINK.findall(answer.body)
-        if not links:
-            return
-        path = self.rng.choice(links).replace("&amp;", "&")
-        form_page = self.browser.request("GET /introductions/new", path)
-        token = csrf_token(form_page)
+        token = None
+        if links:
+            path = self.rng.choice(links).replace("&amp;", "&")
+            token = csrf_token(self.browser.request("GET /introductions/new", path))
         if token is None:
-            return
+            failing = answer.status >= 500 or bool(links)
+            if not failing or self.last_form is None:
+                return
+            # The site is failing: send the form read earlier, as a person with it open would.
+            path, token = self.last_form
+        self.last_form = (path, token)
         query = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
         record = IntroRequest(requester=self.registration.slug, target=query["to"], statuses=[])
         form = {
