@@ -372,6 +372,9 @@ def main(argv: list[str] | None = None) -> int:
             data["load_average_after"] = os.getloadavg()[0]
             results[backend] = data
             failed = failed or not all(c.ok for c in checks)
+    except KeyboardInterrupt:
+        print("interrupted: stopping what the run started")
+        return 130
     finally:
         stack.close()
         if args.keep:
