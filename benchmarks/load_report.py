@@ -125,6 +125,8 @@ def outage_summary(samples: list[Sample], outage: Outage, grace: float) -> tuple
         )
         + f"; statuses {statuses(after)}"
     )
+    lines.append("  timeline (by start of request, seconds from the stop): statuses, median ms")
+    lines += timeline(samples, outage.stopped, step=5.0)
     checks = [
         Check(
             "while the database is down, pages that need it answer 503 (not 500, not a dropped"
@@ -140,6 +142,18 @@ def outage_summary(samples: list[Sample], outage: Outage, grace: float) -> tuple
         ),
     ]
     return "\n".join(lines), checks
+
+
+def timeline(samples: list[Sample], origin: float, step: float) -> list[str]:
+    """Statuses and median latency per slice of time: what the outage looked like."""
+    slices: dict[int, list[Sample]] = {}
+    for sample in samples:
+        slices.setdefault(int((sample.start - origin) // step), []).append(sample)
+    return [
+        f"    {k * step:+6.0f} s  {statuses(group):<40} "
+        f"{percentile([s.seconds * 1000 for s in group], 50):>8.0f}"
+        for k, group in sorted(slices.items())
+    ]
 
 
 def check_database(url: str, recorder: Recorder, run: str) -> list[Check]:
