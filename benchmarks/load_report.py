@@ -76,6 +76,53 @@ def table(title: str, rows: list[PageFigures]) -> str:
     return "\n".join(lines)
 
 
+def search_ratios(
+    tables: dict[str, list[PageFigures]], search: str, users: int, target: float
+) -> tuple[dict[str, float], list[str]]:
+    """The search page's p95 over the trivial routes' p95: each alone, and within the mix."""
+    p95 = {(phase, r.page): r.p95 for phase, rows in tables.items() for r in rows}
+    ratios, lines = {}, []
+    for where, search_phase, trivial_phase in (
+        ("each alone", f"alone:{search}", "alone:{}"),
+        ("in the mixed run", "mixed", "mixed"),
+    ):
+        for trivial, name in (("healthz", "healthz"), ("static", "static file")):
+            top = p95.get((search_phase, search))
+            bottom = p95.get((trivial_phase.format(trivial), trivial))
+            if top and bottom:
+                ratios[f"search / {name}, {where}"] = top / bottom
+                lines.append(
+                    f"p95 ratio search / {name}, {where}: {top:.1f} / {bottom:.1f} ms"
+                    f" = {top / bottom:.1f}x"
+                )
+        if f"search / healthz, {where}" in ratios:
+            met = "met" if ratios[f"search / healthz, {where}"] < target else "MISSED"
+            lines.append(
+                f"target search p95 < {target:.0f}x healthz p95 at {users} users ({where}): {met}"
+            )
+    return ratios, lines
+
+
+def status_checks(samples: list[Sample], window: tuple[float, float] | None) -> list[Check]:
+    """No 5xx and no dropped connection, outside the outage window if there is one."""
+    outside = [s for s in samples if not (window and overlaps(s, *window))]
+    errors = [s for s in outside if s.status >= 500]
+    dropped = [s for s in outside if s.status == 0]
+    where = " outside the outage" if window else ""
+    return [
+        Check(
+            f"no 5xx answer{where}",
+            not errors,
+            f"{len(errors)}: " + ", ".join(sorted({f"{s.page} {s.status}" for s in errors})),
+        ),
+        Check(
+            f"every request answered (no dropped connection or timeout){where}",
+            not dropped,
+            f"{len(dropped)}: " + ", ".join(sorted({s.page for s in dropped})),
+        ),
+    ]
+
+
 def overlaps(sample: Sample, start: float, end: float) -> bool:
     return sample.start < end and sample.start + sample.seconds > start
 
