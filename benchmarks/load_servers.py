@@ -24,6 +24,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 EXCEPTION_ON = re.compile(r"Exception on (\S+) \[(\w+)\]")
+HANDLER = re.compile(r"gunicorn_conf\.py|in handle_abort$")  # the frames that report the hang
 BARE_500 = re.compile(r"Error handling request (\w+) (\S+)")
 RAISED = re.compile(r"^([a-zA-Z_][\w.]*(?:Error|Exception|Timeout)\b.*)$")
 
@@ -36,6 +37,20 @@ from directory import create_app
 
 app = create_app()
 app.instance_path = os.environ["PEERLINK_LOAD_INSTANCE"]
+'''
+
+
+# gunicorn kills a worker that has been stuck for --timeout seconds; before it goes, it says
+# where it was stuck (gunicorn calls worker_abort in the worker on the SIGABRT it sends).
+GUNICORN_CONFIG = '''"""gunicorn settings for a load run (written by benchmarks/load.py)."""
+import sys
+import traceback
+
+
+def worker_abort(worker):
+    for frame in sys._current_frames().values():
+        stack = "".join(traceback.format_stack(frame))
+        worker.log.critical("HUNG WORKER STACK\\n%sEND OF STACK", stack)
 '''
 
 
@@ -150,6 +165,7 @@ class Stack:
         self.instance = self.root / "instance"
         self.instance.mkdir()
         (self.root / "loadapp.py").write_text(APP_MODULE)
+        (self.root / "gunicorn_conf.py").write_text(GUNICORN_CONFIG)
         self.keep = keep
         self.clusters: list[PostgresCluster] = []
         self.processes: list[subprocess.Popen] = []
@@ -205,6 +221,8 @@ class Stack:
                 "30",
                 "--graceful-timeout",
                 "5",
+                "--config",
+                str(self.root / "gunicorn_conf.py"),
                 "loadapp:app",
             ],
             cwd=self.root,
@@ -233,8 +251,19 @@ class Stack:
         found: Counter[str] = Counter()
         route, last = "?", None
         lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+        stack: list[str] | None = None
         for line in [*lines, "Exception on END [END]"]:
-            if started := EXCEPTION_ON.search(line):
+            if stack is not None:
+                if "END OF STACK" in line:
+                    where = " <- ".join(f.strip() for f in reversed(stack[-4:]))
+                    found[f"gunicorn: a hung worker was stuck in {where}"] += 1
+                    stack = None
+                elif line.lstrip().startswith("File ") and not HANDLER.search(line):
+                    stack.append(line.strip().replace(str(REPO) + "/", ""))
+                continue
+            if "HUNG WORKER STACK" in line:
+                stack = []
+            elif started := EXCEPTION_ON.search(line):
                 if last:  # a chained traceback: its last exception is the one that escaped
                     found[f"{route}: {last}"] += 1
                 route, last = f"{started.group(2)} {page_of(started.group(1))}", None
