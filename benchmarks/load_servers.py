@@ -1,7 +1,7 @@
 """What the load run starts and must stop: a throwaway PostgreSQL cluster and gunicorn.
 
-Everything lives in one temporary directory and every process is started in its own session,
-so `Stack.close()` (called from a finally block and from atexit) stops exactly what this run
+Everything lives in one temporary directory and gunicorn runs in its own session, so
+`Stack.close()` (called from a finally block and from atexit) stops exactly what this run
 started, even after Ctrl-C.
 """
 
@@ -55,7 +55,7 @@ def worker_abort(worker):
 
 
 def free_port(low: int, high: int) -> int:
-    """The first port of [low, high] nobody listens on (the ports the task may use)."""
+    """The first port of [low, high] nobody listens on (a run keeps to its own range)."""
     for port in range(low, high + 1):
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
