@@ -59,6 +59,9 @@ def create_app(config: dict | None = None) -> Flask:
     from directory import admin
 
     app.register_blueprint(admin.bp)
+    from directory import api
+
+    api.register(app)
     errors.register(app)
 
     from directory import cli, templating

@@ -22,13 +22,19 @@ def register(app: Flask) -> None:
             "This form has expired or was sent from another site. Reload the page and try again."
         )
         if request.path.startswith("/api/"):
-            return jsonify({"error": {"status": 400, "message": message}}), 400
+            from directory.api.problems import error_response
+
+            return error_response(400, message)
         return render_template("error.html", code=400, message=message), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
         message = MESSAGES.get(code, error.description)
-        if request.path.startswith("/api/") or request.path.endswith(".json"):
+        if request.path.startswith("/api/"):
+            from directory.api.setup import api_http_error
+
+            return api_http_error(error)
+        if request.path.endswith(".json"):
             return jsonify({"error": {"status": code, "message": error.description}}), code
         return render_template("error.html", code=code, message=message), code

@@ -1,0 +1,1 @@
+"""Open-standard feeds (filled in below)."""
