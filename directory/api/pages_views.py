@@ -34,13 +34,14 @@ def api_tokens():
     if form.validate_on_submit():
         _, secret = tokens.issue_token(current_user, form.name.data or "")
         form = NewTokenForm(formdata=None)
-    return render_template(
+    html = render_template(
         "api/tokens.html",
         form=form,
         revoke_form=RevokeForm(),
         secret=secret,
         tokens=tokens.tokens_of(current_user),
     )
+    return html, {"Cache-Control": "no-store"}  # a new secret must not stay in a cache
 
 
 @pages.route("/account/api-tokens/<int:token_id>/revoke", methods=["POST"])

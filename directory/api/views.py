@@ -26,6 +26,12 @@ MATCH_LIMIT_MAX = 50
 bp.after_request(add_cors_headers)
 
 
+@bp.before_request
+def check_credentials() -> None:
+    """A token that is sent must be valid, even where none is needed: fail loudly, not quietly."""
+    caller()
+
+
 def search_args(args: MultiDict) -> MultiDict:
     """The page's parameters, with `per_page` capped at the maximum rather than refused.
 
