@@ -242,6 +242,15 @@ def _paths() -> dict:
                 "responses": {"200": _json(_ref("Vocabularies"), "The lists."), **READ_ERRORS},
             }
         },
+        "/openreferral/": {
+            "get": {
+                "operationId": "openReferralRoot",
+                "summary": "Open Referral UK: version and profile",
+                "tags": ["open data"],
+                "security": [],
+                "responses": {"200": _json(FEED, "Version and profile."), **READ_ERRORS},
+            }
+        },
         "/openreferral/organizations": {
             "get": _feed_get(
                 "Open Referral UK: organisations",
@@ -263,9 +272,34 @@ def _paths() -> dict:
         "/murmurations/{business_id}": {
             "get": _feed_get(
                 "Murmurations profile",
-                "An organizations_schema-v1.0.0 profile with offers and wants as tags.",
+                "An organizations_schema-v1.0.0 profile; its urls link each offer and want.",
                 path_id=True,
             )
+        },
+        "/murmurations/{business_id}/{exchange}/{topic}": {
+            "get": {
+                **_feed_get(
+                    "Murmurations offer or want",
+                    "An offers_wants_schema-v0.1.0 profile: a topic the business offers help "
+                    "with (offer) or needs help with (want).",
+                    path_id=True,
+                ),
+                "parameters": [
+                    ID_PARAMETER,
+                    {
+                        "name": "exchange",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": ["offer", "want"]},
+                    },
+                    {
+                        "name": "topic",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": list(TOPICS)},
+                    },
+                ],
+            }
         },
     }
 
