@@ -10,6 +10,7 @@ from directory.api import bp, murmurations, openreferral
 from directory.api.cors import public
 from directory.api.limits import read_limited
 from directory.api.problems import ApiError
+from directory.api.public import business_by_id
 from directory.extensions import db
 from directory.models import Business
 from matching.vocab import TOPICS
@@ -18,7 +19,7 @@ FEED_PAGE_DEFAULT = 50
 
 
 def _listed(business_id: int) -> Business:
-    business = db.session.get(Business, business_id)
+    business = business_by_id(business_id)
     if business is None or not business.listed:
         raise ApiError(404, f"No listed business with id {business_id}.")
     return business

@@ -11,6 +11,15 @@ from directory.api.schemas import BusinessOut
 from directory.extensions import db
 from directory.models import Business, BusinessSector, Network, business_networks
 
+MAX_ID = 2**31 - 1  # an INTEGER column on PostgreSQL; larger ids cannot exist
+
+
+def business_by_id(business_id: int) -> Business | None:
+    """A business by id, or None (ids out of the column's range included)."""
+    if not 1 <= business_id <= MAX_ID:
+        return None
+    return db.session.get(Business, business_id)
+
 
 def district_coordinates(business: Business) -> tuple[float, float]:
     """About a kilometre: enough for a map, never a front door."""

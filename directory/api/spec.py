@@ -94,7 +94,7 @@ ID_PARAMETER = {
     "name": "business_id",
     "in": "path",
     "required": True,
-    "schema": {"type": "integer"},
+    "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
     "description": "The business's id.",
 }
 FEED = {"type": "object", "description": "A document in the open standard named above."}

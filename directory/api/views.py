@@ -13,7 +13,7 @@ from directory.api.access import caller, may_see_matches
 from directory.api.cors import add_cors_headers, public
 from directory.api.limits import read_limited
 from directory.api.problems import ApiError
-from directory.api.public import businesses_out, one_business_out
+from directory.api.public import business_by_id, businesses_out, one_business_out
 from directory.api.schemas import MatchList, NetworkList, Vocabularies
 from directory.api.spec import openapi_document
 from directory.businesses import service as business_service
@@ -51,7 +51,7 @@ def search_args(args: MultiDict) -> MultiDict:
 
 
 def visible_business(business_id: int) -> Business:
-    business = db.session.get(Business, business_id)
+    business = business_by_id(business_id)
     if business is None or not business_service.visible_to(business, caller().user):
         raise ApiError(404, f"No business with id {business_id}.")
     return business

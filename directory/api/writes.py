@@ -12,11 +12,9 @@ from directory.api.access import may_edit, network_change_problem, token_caller
 from directory.api.editing import parse_body, stored_fields, validate
 from directory.api.limits import write_limited
 from directory.api.problems import ApiError
-from directory.api.public import one_business_out
+from directory.api.public import business_by_id, one_business_out
 from directory.api.schemas import BusinessCreate, BusinessPatch
 from directory.businesses import service as business_service
-from directory.extensions import db
-from directory.models import Business
 
 
 def _json_body() -> object:
@@ -52,7 +50,7 @@ def create_business():
 def update_business(business_id: int):
     user = _writer()
     changes = parse_body(_json_body(), BusinessPatch)
-    business = db.session.get(Business, business_id)
+    business = business_by_id(business_id)
     if business is None:
         raise ApiError(404, f"No business with id {business_id}.")
     if not may_edit(user, business):
