@@ -320,8 +320,8 @@ def openapi_document() -> dict:
             "version": "1.0.0",
             "summary": "The directory of community businesses, their matches, and open feeds.",
             "description": "Public reads need no key and send CORS headers. Matches and "
-            "writes need a token from your account's API tokens page. Errors are "
-            '`{"error": {"code", "message", "fields"}}`.',
+            "writes need a token from your account's API tokens page. Errors are JSON: "
+            '{"error": {"code", "message", "fields"}}.',
         },
         "servers": [{"url": url_for("api.list_businesses", _external=True).rsplit("/", 1)[0]}],
         "paths": _paths(),
