@@ -33,7 +33,19 @@ def parse_body(body: object, model: type[BusinessPatch]) -> dict:
             name = ".".join(str(p) for p in problem["loc"]) or "body"
             fields.setdefault(name, problem["msg"])
         raise ApiError(422, "Some fields are not valid.", fields) from None
-    return parsed.model_dump(exclude_unset=True)
+    fields = parsed.model_dump(exclude_unset=True)
+    with_nul = [
+        name
+        for name, value in fields.items()
+        if any(
+            "\x00" in item
+            for item in (value if isinstance(value, list) else [value])
+            if isinstance(item, str)
+        )
+    ]
+    if with_nul:  # no database stores a NUL character in text
+        raise ApiError(422, "Text cannot contain NUL characters.", dict.fromkeys(with_nul, "NUL"))
+    return fields
 
 
 def stored_fields(business: Business) -> dict:

@@ -101,6 +101,8 @@ def test_writes_with_a_token_need_no_csrf_token(app, client, world):
         ({"needs": "funding"}, "needs"),
         ({"willing_to_mentor": "yes"}, "willing_to_mentor"),
         ({"colour": "red"}, "colour"),
+        ({"description": "a\x00b"}, "description"),
+        ({"networks": ["devon\x00"]}, "networks"),
     ],
 )
 def test_create_with_a_bad_field_is_a_422_naming_it_and_saves_nothing(
