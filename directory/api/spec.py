@@ -98,7 +98,10 @@ ID_PARAMETER = {
     "description": "The business's id.",
 }
 FEED = {"type": "object", "description": "A document in the open standard named above."}
-READ_ERRORS = {"429": _error("Too many requests.")}
+READ_ERRORS = {
+    "401": _error("A token was sent and is not valid (public reads need none)."),
+    "429": _error("Too many requests."),
+}
 TOKEN_ONLY = [{"bearerToken": []}]
 TOKEN_OR_SESSION = [{"bearerToken": []}, {"session": []}]
 
@@ -220,7 +223,7 @@ def _paths() -> dict:
                     "401": _error("Not signed in and no valid token."),
                     "403": _error("Not the owner, its coordinator or an admin."),
                     "404": _error("No such business."),
-                    **READ_ERRORS,
+                    "429": _error("Too many requests."),
                 },
             }
         },
