@@ -60,6 +60,9 @@ def create_app(config: dict | None = None) -> Flask:
     from directory import admin
 
     app.register_blueprint(admin.bp)
+    from directory import api
+
+    api.register(app)
     errors.register(app)
     security.register(app)
     ratelimits.register(app)  # after every blueprint: limits are keyed by endpoint

@@ -195,6 +195,58 @@ users_cli = AppGroup("users", help="Accounts and their roles.")
 networks_cli = AppGroup("networks", help="Peer networks and their coordinators.")
 
 
+def _user_or_exit(email: str):
+    from directory import accounts
+
+    user = accounts.find_user(email)
+    if user is None:
+        click.echo(f"No account with email {email}.", err=True)
+        sys.exit(1)
+    return user
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--name", default="", help="What the token is for, to recognise it later.")
+def token_command(email: str, name: str) -> None:
+    """Create an API token for EMAIL and print it once (only its hash is kept)."""
+    from directory.api import tokens
+
+    token, secret = tokens.issue_token(_user_or_exit(email), name)
+    click.echo(secret)
+    click.echo(f"Token {token.id} ({token.prefix}...) for {email}: copy it now.", err=True)
+
+
+@users_cli.command("tokens")
+@click.argument("email")
+def tokens_command(email: str) -> None:
+    """List EMAIL's API tokens with their last use."""
+    from directory.api import tokens
+
+    found = tokens.tokens_of(_user_or_exit(email))
+    for t in found:
+        used = t.last_used_at.strftime("%Y-%m-%d %H:%M") if t.last_used_at else "never"
+        state = "active" if t.active else f"revoked {t.revoked_at:%Y-%m-%d}"
+        click.echo(f"{t.id:>5}  {t.prefix}...  {t.name or '-'}  last used {used}  {state}")
+    if not found:
+        click.echo(f"{email} has no API tokens.")
+
+
+@users_cli.command("revoke-token")
+@click.argument("email")
+@click.argument("token_id", type=int)
+def revoke_token_command(email: str, token_id: int) -> None:
+    """Revoke EMAIL's API token TOKEN_ID (see `users tokens`)."""
+    from directory.api import tokens
+
+    token = tokens.owned_token(_user_or_exit(email), token_id)
+    if token is None:
+        click.echo(f"{email} has no token {token_id}.", err=True)
+        sys.exit(1)
+    tokens.revoke(token)
+    click.echo(f"Token {token_id} ({token.prefix}...) is revoked.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(networks_cli)

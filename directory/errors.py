@@ -49,6 +49,12 @@ def _forget_failed_transaction() -> None:
 
 def error_response(code: int, message: str, headers: dict | None = None):
     """The page (or JSON) for an error, drawn without the database if it cannot be reached."""
+    if request.path.startswith("/api/"):
+        from directory.api.problems import error_response as api_error
+
+        response = api_error(code, message)
+        response.headers.update(headers or {})
+        return response
     if wants_json():
         return jsonify({"error": {"status": code, "message": message}}), code, headers or {}
     if request_ctx.url_adapter is None:
@@ -75,6 +81,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
+        if request.path.startswith("/api/"):
+            from directory.api.setup import api_http_error
+
+            return api_http_error(error)
         if code >= 500:
             _forget_failed_transaction()
         # A reason given with abort(code, "...") is for people; Werkzeug's default is not.

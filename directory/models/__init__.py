@@ -1,5 +1,6 @@
 """Database tables, one module per area; import them from here."""
 
+from directory.models.api_tokens import ApiToken
 from directory.models.directory import (
     Business,
     BusinessSector,
@@ -21,6 +22,7 @@ from directory.models.introductions import (
 from directory.models.outbox import OutboxMessage
 
 __all__ = [
+    "ApiToken",
     "Business",
     "BusinessSector",
     "BusinessTopic",
