@@ -16,6 +16,7 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 
 from directory import accounts, create_app, demo, mail, places
 from directory.businesses import service as business_service
+from directory.api import tokens as api_tokens
 from directory.extensions import db
 from directory.introductions import workflow
 from directory.models import Network, OutboxMessage, User
@@ -34,6 +35,8 @@ class World:
     intro_id: int  # the owner's request to a mentor, waiting for the coordinator
     report_id: int
     message_id: int
+    business_id: int  # the owner's business (API routes take ids)
+    token_id: int  # an API token of the owner
 
 
 def make_app(backend: str, tmp_path) -> Flask:
@@ -120,6 +123,7 @@ def build_world(app: Flask) -> World:
             users["owner"], shop_row, target, "mentor", "How did you raise shares?"
         )
         report = workflow.report_problem(users["member"], "Out of date profile", business=shop_row)
+        token = api_tokens.issue_token(users["owner"], "crm sync")[0]
         message = mail.enqueue("someone@example.org", "Hello", "A message")
         db.session.commit()
         if message is None:
@@ -132,6 +136,8 @@ def build_world(app: Flask) -> World:
             intro_id=intro.id,
             report_id=report.id,
             message_id=message.id,
+            business_id=shop_row.id,
+            token_id=token.id,
         )
 
 
@@ -159,6 +165,8 @@ def url_args(rule, world: World) -> dict:
         elif isinstance(converter, IntegerConverter):
             ids = {"intro_id": world.intro_id, "report_id": world.report_id}
             ids["message_id"] = world.message_id
+            ids["business_id"] = world.business_id
+            ids["token_id"] = world.token_id
             assert name in ids, f"tests/web/roles.py: say which row <int:{name}> points at"
             values[name] = ids[name]
         elif name == "slug":
@@ -167,6 +175,10 @@ def url_args(rule, world: World) -> dict:
             values[name] = "css/app.css"
         elif name == "token":
             values[name] = "not-a-real-token"
+        elif name == "exchange":
+            values[name] = "want"
+        elif name == "topic":
+            values[name] = "funding"
         else:
             raise AssertionError(f"tests/web/roles.py: give a value for <{name}> in {rule.rule}")
     return values

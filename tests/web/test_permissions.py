@@ -10,7 +10,8 @@ from tests.web import roles
 # One letter per role, in this order: anonymous, owner, member (not the owner),
 # coordinator (of the owner's network), other_coordinator (of another network), admin.
 #   A allowed (the view ran: a page, a redirect elsewhere, a form error)
-#   L sent to sign in    F forbidden (403)    N not found (404)
+#   L sent to sign in    U unauthenticated (401: the API wants a token)
+#   F forbidden (403)    N not found (404)
 # `to=` etc. are query strings some routes need to reach their rule.
 MATRIX: dict[tuple[str, str], tuple[str, str]] = {
     ("/", "GET"): ("AAAAAA", ""),
@@ -63,6 +64,25 @@ MATRIX: dict[tuple[str, str], tuple[str, str]] = {
         "",
     ),
     ("/coordinator/reports/<int:report_id>/resolve", "POST"): ("LFFANA", ""),
+    ("/account/api-tokens", "GET"): ("LAAAAA", ""),
+    ("/account/api-tokens", "POST"): ("LAAAAA", ""),
+    ("/account/api-tokens/<int:token_id>/revoke", "POST"): ("LANNNN", ""),
+    ("/api/docs", "GET"): ("AAAAAA", ""),
+    ("/api/v1/businesses", "GET"): ("AAAAAA", ""),
+    ("/api/v1/businesses", "POST"): ("UUUUUU", ""),
+    ("/api/v1/businesses/<int:business_id>", "GET"): ("AAAAAA", ""),
+    ("/api/v1/businesses/<int:business_id>", "PATCH"): ("UUUUUU", ""),
+    ("/api/v1/businesses/<int:business_id>/matches", "GET"): ("UAFAFA", ""),
+    ("/api/v1/murmurations/<int:business_id>", "GET"): ("AAAAAA", ""),
+    ("/api/v1/murmurations/<int:business_id>/<exchange>/<topic>", "GET"): ("AAAAAA", ""),
+    ("/api/v1/networks", "GET"): ("AAAAAA", ""),
+    ("/api/v1/openapi.json", "GET"): ("AAAAAA", ""),
+    ("/api/v1/openreferral/", "GET"): ("AAAAAA", ""),
+    ("/api/v1/openreferral/organizations", "GET"): ("AAAAAA", ""),
+    ("/api/v1/openreferral/organizations/<int:business_id>", "GET"): ("AAAAAA", ""),
+    ("/api/v1/openreferral/services", "GET"): ("AAAAAA", ""),
+    ("/api/v1/openreferral/services/<int:business_id>", "GET"): ("AAAAAA", ""),
+    ("/api/v1/vocabularies", "GET"): ("AAAAAA", ""),
     ("/admin/outbox", "GET"): ("LFFFFA", ""),
     ("/admin/outbox/<int:message_id>", "GET"): ("LFFFFA", ""),
 }
@@ -90,7 +110,7 @@ def world_app(request, tmp_path_factory):
 def status_class(response) -> str:
     if response.status_code in (301, 302, 303) and "/login" in response.location:
         return "L"
-    return {403: "F", 404: "N"}.get(response.status_code, "A")
+    return {401: "U", 403: "F", 404: "N"}.get(response.status_code, "A")
 
 
 @pytest.mark.parametrize(("rule", "method"), ROUTES, ids=[f"{m} {r}" for r, m in ROUTES])
