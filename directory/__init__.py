@@ -47,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
         main,
         matches,
         models,
+        networks,
     )
 
     login.user_loader(lambda user_id: db.session.get(models.User, int(user_id)))
@@ -56,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(matches.bp)
     app.register_blueprint(introductions.bp)
     app.register_blueprint(coordinator.bp)
+    app.register_blueprint(networks.bp)
     from directory import admin
 
     app.register_blueprint(admin.bp)

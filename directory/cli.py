@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from directory import bulk, demo, mail, matchmaking
 from directory.extensions import db
-from directory.introductions import workflow
+from directory.introductions import clock
 from directory.models import Business
 from matching.vocab import STAGES
 
@@ -169,7 +169,7 @@ def tick_command(now) -> None:
 
     Safe to run from cron as often as you like: each step happens once.
     """
-    report = workflow.tick(now=now)
+    report = clock.tick(now=now)
     delivered = mail.deliver_pending() if current_app.config.get("MAIL_SERVER") else None
     click.echo(
         f"{report.reminded} reminded, {report.expired} expired, {report.followed_up} followed up."
