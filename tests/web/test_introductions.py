@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from directory import demo
 from directory.extensions import db
-from directory.introductions import states as st
 from directory.introductions import clock, commands, permissions, queries
+from directory.introductions import states as st
 from directory.models import Business, Introduction, Network, OutboxMessage, Report, User, utcnow
 
 PASSWORD = "correct horse battery"
