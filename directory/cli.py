@@ -109,6 +109,8 @@ def demo_command(n: int, seed: int, password: str | None, if_empty: bool) -> Non
         f"  member:      {accounts.member[0]} / {accounts.member[1]}",
         f"  mentor:      {accounts.mentor[0]} / {accounts.mentor[1]}",
         f"  coordinator: {accounts.coordinator[0]} / {accounts.coordinator[1]}",
+        f"  other networks' coordinators: coordinator.<network slug>@peerlink.example / "
+        f"{accounts.coordinator[1]}",
         f"  admin:       {accounts.admin[0]} / {accounts.admin[1]}",
     ]
     (Path(current_app.instance_path) / "demo-accounts.txt").write_text("\n".join(lines) + "\n")

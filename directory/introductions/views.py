@@ -199,23 +199,24 @@ def invitation(token: str):
         intro = _invited(token)
     except accounts.TokenError as exc:
         return render_template("introductions/invitation_problem.html", problem=exc), 410
+    if intro.state != st.APPROVED:
+        problem = f"This request is no longer waiting for an answer: {st.STATES[intro.state]}."
+        return render_template("introductions/invitation_problem.html", problem=problem), 409
+    form = ReasonForm()
     answer = request.form.get("answer")
-    if request.method == "POST" and answer in ("accept", "reject") and ReasonForm().validate():
+    if request.method == "POST" and answer in ("accept", "reject") and form.validate():
+        command = commands.accept if answer == "accept" else commands.reject
         try:
             intro = _invited(token, spend=True)
-            command = commands.accept if answer == "accept" else commands.reject
-            command(intro, None, request.form.get("reason", ""), via="invitation")
+            command(intro, None, form.reason.data or "", via="invitation")
         except accounts.TokenError as exc:
             return render_template("introductions/invitation_problem.html", problem=exc), 410
         except commands.AlreadyDecided as exc:
             return render_template("introductions/invitation_problem.html", problem=exc), 409
         return render_template("introductions/invitation_done.html", intro=intro, answer=answer)
-    if intro.state != st.APPROVED:
-        problem = f"This request is no longer waiting for an answer: {st.STATES[intro.state]}."
-        return render_template("introductions/invitation_problem.html", problem=problem), 409
     return render_template(
         "introductions/invitation.html",
         intro=intro,
         reasons=notify.reasons_for_target(intro),
-        form=ReasonForm(),
+        form=form,
     )

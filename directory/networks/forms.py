@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from directory.forms import strip
+from directory.forms import choices, strip
 
 
 class JoinForm(FlaskForm):
@@ -34,7 +34,7 @@ class EvidenceForm(FlaskForm):
 class DecisionForm(FlaskForm):
     """Approve or refuse (the button pressed), with a note; a refusal needs one."""
 
-    decision = SelectField(choices=[("approve", "Approve"), ("refuse", "Refuse")])
+    decision = SelectField(choices=choices({"approve": "Approve", "refuse": "Refuse"}))
     note = TextAreaField(
         "Note (the person asking sees it)", filters=[strip], validators=[Length(max=2000)]
     )
