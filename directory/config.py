@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -57,6 +58,8 @@ def from_environment(instance_path: str) -> dict:
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),
         "GEOCODER_ONLINE_FALLBACK": _env_bool("GEOCODER_ONLINE_FALLBACK"),
         "GEOCODER_USER_AGENT": env.get("GEOCODER_USER_AGENT", "peerlink"),
+        # How long an emailed invitation to answer an introduction (no account needed) works.
+        "INVITATION_MAX_AGE": timedelta(days=float(env.get("INVITATION_MAX_DAYS", "14"))),
         # Rate limits are counted here: memory:// for one process, redis://host:6379 for several.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
     }

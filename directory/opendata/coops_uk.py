@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from directory import places
 from directory.businesses import service as business_service
@@ -284,7 +285,11 @@ def import_coops_uk(stream: IO[str], all_nations: bool = False) -> CoopsReport:
     report = CoopsReport()
     existing = {
         b.source_id: b
-        for b in db.session.execute(select(Business).where(Business.source == SOURCE)).scalars()
+        for b in db.session.execute(
+            select(Business)
+            .where(Business.source == SOURCE)
+            .options(selectinload(Business.topic_rows), selectinload(Business.other_sector_rows))
+        ).scalars()
     }
     taken = {
         slug: f"other:{source}:{source_id}"
