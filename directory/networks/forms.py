@@ -10,7 +10,10 @@ from directory.forms import choices, strip
 
 
 class JoinForm(FlaskForm):
-    business = SelectField("Which of your businesses?", validators=[DataRequired()])
+    business = SelectField(
+        "Which of your businesses?", validators=[DataRequired(message="Choose your business.")]
+    )
+    network = SelectField("Which network?", validators=[DataRequired(message="Choose a network.")])
     message = TextAreaField(
         "A note to the coordinator (optional)",
         filters=[strip],

@@ -29,11 +29,33 @@ def _business(slug: str) -> Business:
     return db.one_or_404(db.select(Business).where(Business.slug == slug))
 
 
-@bp.route("/networks")
-def index():
+def _join_form() -> JoinForm:
     form = JoinForm()
+    form.business.choices = choices((b.slug, b.name) for b in current_user.businesses)
+    form.network.choices = choices(
+        ((n.slug, n.name) for n in service.all_networks()), "Choose a network"
+    )
+    return form
+
+
+@bp.route("/networks", methods=["GET", "POST"])
+def index():
+    """The networks; an owner asks here for one of their businesses to join one."""
     mine = list(current_user.businesses) if current_user.is_authenticated else []
-    form.business.choices = choices((b.slug, b.name) for b in mine)
+    form = _join_form() if mine else None
+    if form is not None and form.validate_on_submit():
+        business = _business(form.business.data)
+        network = _network(form.network.data)
+        try:
+            service.ask_to_join(current_user, business, network, form.message.data)
+        except (RuleError, NotAllowed) as exc:
+            form.network.errors.append(str(exc))
+        else:
+            flash(
+                f"You asked for {business.name} to join {network.name}. A coordinator decides.",
+                "success",
+            )
+            return redirect(url_for("networks.index"))
     return render_template(
         "networks/index.html",
         networks=service.all_networks(),
@@ -42,28 +64,6 @@ def index():
         form=form,
         joins=service.joins_of(current_user) if mine else [],
     )
-
-
-@bp.route("/networks/<slug>/join", methods=["POST"])
-@login_required
-def join(slug: str):
-    network = _network(slug)
-    form = JoinForm()
-    form.business.choices = choices((b.slug, b.name) for b in current_user.businesses)
-    if not form.validate_on_submit():
-        flash("Choose which of your businesses should join.", "error")
-        return redirect(url_for("networks.index"))
-    business = _business(form.business.data)
-    try:
-        service.ask_to_join(current_user, business, network, form.message.data)
-    except (RuleError, NotAllowed) as exc:
-        flash(str(exc), "error")
-    else:
-        flash(
-            f"You asked for {business.name} to join {network.name}. A coordinator decides.",
-            "success",
-        )
-    return redirect(url_for("networks.index"))
 
 
 @bp.route("/networks/joins/<int:join_id>/decide", methods=["POST"])
