@@ -15,7 +15,7 @@ def _feed_matching(state) -> None:
 def _badge():
     from flask_login import current_user
 
-    from directory.introductions import queries
+    from directory.introductions import permissions, queries
 
     def pending_actions() -> int:
         return queries.pending_actions(current_user)
@@ -24,7 +24,15 @@ def _badge():
         """The request button says "introduction open" when one is open for the pair."""
         return queries.open_with(current_user, target)
 
-    return {"pending_actions": pending_actions, "open_introduction_with": open_introduction_with}
+    def owns(business) -> bool:
+        """The one ownership rule, for templates too."""
+        return permissions.owns(current_user, business)
+
+    return {
+        "pending_actions": pending_actions,
+        "open_introduction_with": open_introduction_with,
+        "owns": owns,
+    }
 
 
 from directory.introductions import views  # noqa: E402, F401

@@ -58,8 +58,11 @@ def new():
                 current_user, requester, target, form.kind.data, form.message.data
             )
         except commands.DuplicateRequest as exc:
-            flash(str(exc), "info")
-            return redirect(url_for("introductions.detail", intro_id=exc.existing.id))
+            if exc.existing is None:
+                form.form_errors.append(str(exc))
+            else:
+                flash(str(exc), "info")
+                return redirect(url_for("introductions.detail", intro_id=exc.existing.id))
         except commands.RuleError as exc:
             form.form_errors.append(str(exc))
         else:
