@@ -199,7 +199,12 @@ def approve(intro: Introduction, actor: User, note: str = "") -> None:
 
 def decline(intro: Introduction, actor: User, reason: str = "") -> None:
     move(intro, "decline", actor, reason, decline_reason=(reason or "").strip(), closed_at=utcnow())
-    notify.send("declined", routing.owner_email(intro.requester), intro)
+    notify.send(
+        "declined",
+        routing.owner_email(intro.requester),
+        intro,
+        alternatives=queries.next_best(intro),
+    )
     db.session.commit()
     after_change(intro)
 
