@@ -248,7 +248,8 @@ def networks_list_command() -> None:
     counts = network_service.member_counts()
     for network in network_service.all_networks():
         people = ", ".join(u.email for u in network.coordinators) or "none (the admins review)"
-        click.echo(f"{network.slug}: {network.name} ({counts.get(network.id, 0)} members)")
+        n = counts.get(network.id, 0)
+        click.echo(f"{network.slug}: {network.name} ({n} member{'' if n == 1 else 's'})")
         click.echo(f"    coordinators: {people}")
 
 
