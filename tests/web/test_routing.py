@@ -134,6 +134,9 @@ def test_an_open_introduction_is_shown_before_any_message_is_typed(app, client, 
     auth.login("alice@example.org", PASSWORD)
     profile = client.get("/businesses/chagford-community-stores").get_data(as_text=True)
     assert "Introduction open" in profile and f"/introductions/{intro_id}" in profile
+    matches = client.get("/matches?business=okehampton-community-shop").get_data(as_text=True)
+    assert 'Introduction open<span class="visually-hidden"> with Chagford' in matches
+    assert 'Request an introduction<span class="visually-hidden"> to Chagford' not in matches
     response = client.get("/introductions/new?to=chagford-community-stores")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/introductions/{intro_id}")
