@@ -39,7 +39,6 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     from directory import (
-        accounts,
         auth,
         businesses,
         coordinator,
@@ -47,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
         introductions,
         main,
         matches,
+        networks,
         ratelimits,
     )
 
@@ -57,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(matches.bp)
     app.register_blueprint(introductions.bp)
     app.register_blueprint(coordinator.bp)
+    app.register_blueprint(networks.bp)
     from directory import admin
 
     app.register_blueprint(admin.bp)

@@ -13,10 +13,13 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
-from directory import bulk, demo, mail, matchmaking
+from directory import accounts, bulk, demo, mail, matchmaking
 from directory.extensions import db
-from directory.introductions import workflow
-from directory.models import Business
+from directory.introductions import clock
+from directory.introductions.commands import RuleError
+from directory.models import Business, User
+from directory.networks import service as network_service
+from directory.opendata import coops_uk
 from matching.vocab import STAGES
 
 directory_cli = AppGroup("directory", help="Import and export the directory as CSV.")
@@ -24,7 +27,18 @@ directory_cli = AppGroup("directory", help="Import and export the directory as C
 
 @directory_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_command(path: Path) -> None:
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["peerlink", "coops-uk"]),
+    default="peerlink",
+    show_default=True,
+    help="peerlink: our CSV (all rows or none). coops-uk: Co-operatives UK's open dataset.",
+)
+@click.option(
+    "--all-nations", is_flag=True, help="coops-uk: also import rows in Wales, Scotland, NI."
+)
+def import_command(path: Path, file_format: str, all_nations: bool) -> None:
     """Import businesses from a CSV file: all rows, or none if any row is bad.
 
     A business already in the directory (same name, ignoring case and punctuation) keeps
@@ -32,6 +46,12 @@ def import_command(path: Path) -> None:
     that field.
     """
     started = time.perf_counter()
+    if file_format == "coops-uk":
+        with path.open(newline="", encoding="utf-8-sig") as stream:
+            coops = coops_uk.import_coops_uk(stream, all_nations=all_nations)
+        click.echo("\n".join(coops.lines()))
+        click.echo(f"Done in {time.perf_counter() - started:.1f} s.")
+        return
     try:
         report = bulk.import_csv(io.StringIO(bulk.decode(path.read_bytes()), newline=""))
     except bulk.ImportProblems as exc:
@@ -100,6 +120,8 @@ def demo_command(n: int, seed: int, password: str | None, if_empty: bool) -> Non
         f"  member:      {accounts.member[0]} / {accounts.member[1]}",
         f"  mentor:      {accounts.mentor[0]} / {accounts.mentor[1]}",
         f"  coordinator: {accounts.coordinator[0]} / {accounts.coordinator[1]}",
+        f"  other networks' coordinators: coordinator.<network slug>@peerlink.example / "
+        f"{accounts.coordinator[1]}",
         f"  admin:       {accounts.admin[0]} / {accounts.admin[1]}",
     ]
     (Path(current_app.instance_path) / "demo-accounts.txt").write_text("\n".join(lines) + "\n")
@@ -180,7 +202,7 @@ def tick_command(now) -> None:
 
     Safe to run from cron as often as you like: each step happens once.
     """
-    report = workflow.tick(now=now)
+    report = clock.tick(now=now)
     delivered = mail.deliver_pending() if current_app.config.get("MAIL_SERVER") else None
     click.echo(
         f"{report.reminded} reminded, {report.expired} expired, {report.followed_up} followed up."
@@ -245,6 +267,85 @@ def revoke_token_command(email: str, token_id: int) -> None:
         sys.exit(1)
     tokens.revoke(token)
     click.echo(f"Token {token_id} ({token.prefix}...) is revoked.")
+
+
+def _networks(slugs: tuple[str, ...]) -> list:
+    found = []
+    for slug in slugs:
+        network = network_service.find_network(slug)
+        if network is None:
+            known = ", ".join(n.slug for n in network_service.all_networks())
+            raise click.BadParameter(
+                f"no network {slug!r} (known: {known})", param_hint="--network"
+            )
+        found.append(network)
+    return found
+
+
+@users_cli.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(User.ROLES), default="member", show_default=True)
+@click.option("--network", "networks", multiple=True, help="Slug of a network they coordinate.")
+@click.option("--password", default=None, help="Else a one-time set-password link is printed.")
+def users_add_command(
+    email: str, role: str, networks: tuple[str, ...], password: str | None
+) -> None:
+    """Create or update the account EMAIL with a role (and the networks it coordinates)."""
+    try:
+        user, created = network_service.add_user(email, role, _networks(networks), password)
+    except RuleError as exc:
+        raise click.UsageError(str(exc)) from None
+    coordinates = ", ".join(n.name for n in user.networks)
+    click.echo(
+        f"{'Created' if created else 'Updated'} {user.email} ({user.role})"
+        + (f", coordinator of {coordinates}" if coordinates else "")
+        + "."
+    )
+    if not password:
+        click.echo(f"One-time link to choose a password: {network_service.set_password_link(user)}")
+
+
+@networks_cli.command("list")
+def networks_list_command() -> None:
+    """Every network with its member count and coordinators."""
+    counts = network_service.member_counts()
+    for network in network_service.all_networks():
+        people = ", ".join(u.email for u in network.coordinators) or "none (the admins review)"
+        n = counts.get(network.id, 0)
+        click.echo(f"{network.slug}: {network.name} ({n} member{'' if n == 1 else 's'})")
+        click.echo(f"    coordinators: {people}")
+
+
+@networks_cli.command("add")
+@click.argument("name")
+@click.option("--slug", default="", help="Short name for links (default: from the name).")
+@click.option("--coordinator", "coordinators", multiple=True, help="Email of a coordinator.")
+def networks_add_command(name: str, slug: str, coordinators: tuple[str, ...]) -> None:
+    """Add a network NAME, optionally with coordinators (existing accounts)."""
+    users = [accounts.find_user(email) for email in coordinators]
+    if None in users:
+        missing = [e for e, u in zip(coordinators, users, strict=True) if u is None]
+        raise click.UsageError(f"No account for {', '.join(missing)}: use `users add` first.")
+    try:
+        network = network_service.add_network(slug, name)
+    except RuleError as exc:
+        raise click.UsageError(str(exc)) from None
+    for user in users:
+        network_service.add_coordinator(network, user)
+    click.echo(f"Added {network.name} ({network.slug}).")
+
+
+@networks_cli.command("remove-coordinator")
+@click.argument("slug")
+@click.argument("email")
+def networks_remove_coordinator_command(slug: str, email: str) -> None:
+    """Stop EMAIL coordinating the network SLUG (their account stays)."""
+    network = _networks((slug,))[0]
+    user = accounts.find_user(email)
+    if user is None or network not in user.networks:
+        raise click.UsageError(f"{email} does not coordinate {network.name}.")
+    network_service.remove_coordinator(network, user)
+    click.echo(f"{user.email} no longer coordinates {network.name}.")
 
 
 def register(app: Flask) -> None:

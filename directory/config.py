@@ -79,6 +79,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict:
         "REMEMBER_COOKIE_DURATION": timedelta(days=float(env.get("REMEMBER_COOKIE_DAYS", "30"))),
         "GEOCODER_ONLINE_FALLBACK": _env_bool(env, "GEOCODER_ONLINE_FALLBACK"),
         "GEOCODER_USER_AGENT": env.get("GEOCODER_USER_AGENT", "peerlink"),
+        # How long an emailed invitation to answer an introduction (no account needed) works.
+        "INVITATION_MAX_AGE": timedelta(days=float(env.get("INVITATION_MAX_DAYS", "14"))),
         # Rate limits are counted here: memory:// for one process, redis://host:6379 for several.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Host names this site answers to (Flask refuses any other Host header with a 400).

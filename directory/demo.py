@@ -358,6 +358,17 @@ def load(n: int = 7000, seed: int = 1, password: str | None = None) -> DemoAccou
         networks["plunkett-foundation"],
         networks["health-social-care-cop"],
     ]
+    # Every network has a coordinator: the others get one each (same demo password).
+    for slug, network in sorted(networks.items()):
+        if not network.coordinators and network not in coordinator_user.networks:
+            email, _ = _account(
+                f"coordinator.{slug}@peerlink.example",
+                "coordinator",
+                f"{network.name} coordinator",
+                password or coordinator[1],
+            )
+            db.session.flush()
+            accounts.find_user(email).networks = [network]
     records = generate(n, seed)
     bulk.save(records)
     if records:

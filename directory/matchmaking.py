@@ -69,7 +69,8 @@ def _profiles(stmt) -> list[Profile]:
         .all()
     )
     load = open_introduction_counts([b.id for b in rows])
-    return [to_profile(b, load.get(b.id, 0)) for b in rows]
+    # Stage unknown (imported, not yet claimed): left out until matching can weigh unknowns.
+    return [to_profile(b, load.get(b.id, 0)) for b in rows if b.stage is not None]
 
 
 def _stamp() -> tuple[int, datetime | None]:
@@ -120,7 +121,7 @@ def suggest_for(
     business: Business, kind: str, limit: int = 10, max_distance_km: float | None = None
 ) -> list[Suggestion]:
     fitted = matcher()
-    if fitted is None:
+    if fitted is None or business.stage is None:
         return []
     load = open_introduction_counts([business.id]).get(business.id, 0)
     return fitted.suggest(

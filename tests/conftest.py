@@ -14,7 +14,10 @@ from directory.businesses import service as business_service
 from directory.extensions import db
 from directory.models import User
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SHARED_DATA = Path(
+    os.environ.get("PEERLINK_SHARED_DATA")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "data"
+)
 FAST_HASH = "pbkdf2:sha256:1000"
 
 BACKENDS = ["sqlite"]

@@ -114,9 +114,14 @@ class BusinessForm(FlaskForm):
     )
     networks = MultiCheckboxField("Peer networks you belong to", choices=[])
 
-    def __init__(self, *args, business_id: int | None = None, **kwargs):
+    def __init__(
+        self, *args, business_id: int | None = None, sets_networks: bool = False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.business_id = business_id
+        # Membership decides who reviews a business's requests: owners ask to join a network
+        # (its coordinator approves); only admins set it here.
+        self.sets_networks = sets_networks
         self.place: places.Place | None = None
         self.networks.choices = choices(
             (n.slug, n.name)
@@ -163,7 +168,7 @@ class BusinessForm(FlaskForm):
             website=self.website.data or "",
             email=(self.email.data or "").lower(),
             phone=self.phone.data or "",
-            networks=self.networks.data,
+            networks=self.networks.data if self.sets_networks else None,
             mentor_capacity=self.mentor_capacity.data,
             accepting_requests=self.accepting_requests.data,
         )

@@ -26,7 +26,7 @@ class BusinessData:
 
     name: str
     sector: str
-    stage: str
+    stage: str | None
     place: Place
     description: str = ""
     other_sectors: list[str] = field(default_factory=list)
@@ -38,7 +38,8 @@ class BusinessData:
     website: str = ""
     email: str = ""
     phone: str = ""
-    networks: list[str] = field(default_factory=list)
+    # None leaves memberships as they are (owners ask to join; only admins and imports set them).
+    networks: list[str] | None = field(default_factory=list)
     mentor_capacity: int | None = None
     accepting_requests: bool = True
 
@@ -176,7 +177,9 @@ def apply_business(
     business.website = data.website
     business.email = data.email
     business.phone = data.phone
-    if networks is None:
+    if data.networks is None:
+        pass
+    elif networks is None:
         business.networks = networks_by_slug(data.networks)
     else:
         business.networks = [networks[slug] for slug in data.networks]

@@ -72,7 +72,7 @@ def profile(slug: str):
 @bp.route("/businesses/new", methods=["GET", "POST"])
 @login_required
 def new():
-    form = BusinessForm()
+    form = BusinessForm(sets_networks=current_user.is_admin)
     if request.method == "GET":
         form.email.data = current_user.email
     if form.validate_on_submit():
@@ -86,7 +86,7 @@ def new():
 @login_required
 def edit(slug: str):
     business = _owned(slug)
-    form = BusinessForm(business_id=business.id)
+    form = BusinessForm(business_id=business.id, sets_networks=current_user.is_admin)
     if request.method == "GET":
         form.fill_from(business)
     if form.validate_on_submit():

@@ -5,10 +5,12 @@ from flask_login import current_user, login_required
 
 from directory.coordinator import bp
 from directory.extensions import db
-from directory.introductions import workflow
+from directory.introductions import commands, permissions, queries
+from directory.introductions import states as st
 from directory.introductions.forms import ApproveForm, DeclineForm, ReasonForm
-from directory.introductions.states import STATES
 from directory.models import Introduction, Report
+from directory.networks import claims
+from directory.networks import service as networks
 
 
 @bp.before_request
@@ -20,53 +22,62 @@ def _coordinators_only():
 
 @bp.route("")
 def queue():
-    pending = workflow.review_queue(current_user)
-    load = workflow.open_counts({i.requester_id for i in pending} | {i.target_id for i in pending})
+    pending = queries.review_queue(current_user)
+    load = queries.open_counts({i.requester_id for i in pending} | {i.target_id for i in pending})
     return render_template(
         "coordinator/queue.html",
         pending=pending,
         load=load,
-        reports=workflow.open_reports(current_user),
-        in_progress=workflow.in_progress(current_user),
-        STATES=STATES,
+        unowned=queries.awaiting_answer_for_unowned(current_user),
+        reports=queries.open_reports(current_user),
+        in_progress=queries.in_progress(current_user),
+        joins=networks.pending_joins(current_user),
+        claims=claims.pending_claims(current_user),
+        sees_contacts=lambda b: permissions.sees_contacts_of(current_user, b),
+        STATES=st.STATES,
         approve_form=ApproveForm(),
         decline_form=DeclineForm(),
         resolve_form=ReasonForm(),
     )
 
 
-@bp.route("/introductions/<int:intro_id>/<any(approve, decline):action>", methods=["POST"])
+@bp.route(
+    "/introductions/<int:intro_id>/<any({}):action>".format(", ".join(st.QUEUE_ACTIONS)),
+    methods=["POST"],
+)
 def decide(intro_id: int, action: str):
     intro = db.get_or_404(Introduction, intro_id)
-    if not workflow.allowed(current_user, action, intro):
+    if not permissions.allowed(current_user, action, intro):
         abort(403)
+    pair = f"{intro.requester.name} → {intro.target.name}"
     form = ApproveForm() if action == "approve" else DeclineForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
-                flash(f"{intro.requester.name} → {intro.target.name}: {error}", "error")
+                flash(f"{pair}: {error}", "error")
         return redirect(url_for("coordinator.queue"))
+    note = form.note.data if action == "approve" else form.reason.data
     try:
-        if action == "approve":
-            workflow.approve(intro, current_user, form.note.data or "")
-        else:
-            workflow.decline(intro, current_user, form.reason.data)
-    except workflow.AlreadyDecided as exc:
+        commands.run(action, intro, current_user, note or "")
+    except commands.AlreadyDecided as exc:
         flash(str(exc), "info")
+    except commands.RuleError as exc:
+        flash(f"{pair}: {exc}", "error")
     else:
-        verb = "approved" if action == "approve" else "declined"
-        flash(f"You {verb} {intro.requester.name} → {intro.target.name}.", "success")
+        flash(st.TRANSITIONS[action].done.format(intro=pair), "success")
     return redirect(url_for("coordinator.queue"))
 
 
 @bp.route("/reports/<int:report_id>/resolve", methods=["POST"])
 def resolve(report_id: int):
     report = db.get_or_404(Report, report_id)
-    if report not in workflow.open_reports(current_user):
+    if report.resolved_at is not None or not permissions.may_resolve(
+        current_user, queries.report_networks(report)
+    ):
         abort(404)
     form = ReasonForm()
     if not form.validate_on_submit():
         abort(400)
-    workflow.resolve_report(report, current_user, form.reason.data or "")
+    commands.resolve_report(report, current_user, form.reason.data or "")
     flash("Report marked as resolved.", "success")
     return redirect(url_for("coordinator.queue"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from directory.forms import MultiCheckboxField, choices, strip
 
@@ -28,7 +28,7 @@ class RequestForm(FlaskForm):
         "Your message",
         filters=[strip],
         validators=[
-            InputRequired(message="Write a short message: what you hope to learn."),
+            DataRequired(message="Write a short message: what you hope to learn."),
             Length(max=2000),
         ],
         description="What you hope to learn. The coordinator and the other business see it.",
@@ -47,7 +47,10 @@ class DeclineForm(FlaskForm):
     reason = TextAreaField(
         "Reason (the requester sees it)",
         filters=[strip],
-        validators=[InputRequired(message="Give a reason."), Length(max=2000)],
+        validators=[
+            DataRequired(message="Give a reason: the requester will see it."),
+            Length(max=2000),
+        ],
     )
 
 
@@ -84,5 +87,8 @@ class ReportForm(FlaskForm):
     reason = TextAreaField(
         "What is the problem?",
         filters=[strip],
-        validators=[InputRequired(message="Tell us what the problem is."), Length(max=4000)],
+        validators=[
+            DataRequired(message="Tell us what the problem is."),
+            Length(max=4000),
+        ],
     )

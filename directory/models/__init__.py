@@ -19,15 +19,18 @@ from directory.models.introductions import (
     Outcome,
     Report,
 )
+from directory.models.networks import Claim, JoinRequest
 from directory.models.outbox import OutboxMessage
 
 __all__ = [
     "ApiToken",
     "Business",
+    "Claim",
     "BusinessSector",
     "BusinessTopic",
     "Introduction",
     "IntroductionEvent",
+    "JoinRequest",
     "Network",
     "Outcome",
     "OutboxMessage",

@@ -52,7 +52,7 @@ class User(UserMixin, db.Model):
         secondary=network_coordinators, back_populates="coordinators", order_by="Network.name"
     )
 
-    ROLES = ("member", "coordinator", "admin")
+    ROLES = ("member", "coordinator", "admin", "evaluator")
 
     # The sign-in session this row was loaded for (see directory.accounts); Flask-Login stores
     # get_id() in the session and remember cookies, so each sign-in gets its own revocable id.
@@ -140,6 +140,7 @@ class Business(db.Model):
         UniqueConstraint("slug"),
         Index("ix_business_lat_lon", "latitude", "longitude"),
         Index("ix_business_public_lat_lon", "public_latitude", "public_longitude"),
+        UniqueConstraint("source", "source_id", name="uq_business_source_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,7 +151,8 @@ class Business(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     sector: Mapped[str] = mapped_column(String(40), index=True)
     legal_form: Mapped[str | None] = mapped_column(String(40))
-    stage: Mapped[str] = mapped_column(String(20), index=True)
+    # None: not known yet (an imported organisation that has not said).
+    stage: Mapped[str | None] = mapped_column(String(20), index=True)
     founded_year: Mapped[int | None]
     postcode: Mapped[str | None] = mapped_column(String(10))
     outcode: Mapped[str | None] = mapped_column(String(5))
@@ -175,6 +177,10 @@ class Business(db.Model):
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL"), index=True
     )
+    # Where an imported profile came from ("coops-uk") and its id there, so that importing
+    # the same dataset again updates it instead of adding a copy.
+    source: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    source_id: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -235,7 +241,18 @@ class Business(db.Model):
 
     @property
     def stage_label(self) -> str:
-        return STAGES.get(self.stage, self.stage)
+        return STAGES.get(self.stage, self.stage) if self.stage else "Stage not known"
+
+    @property
+    def claimed(self) -> bool:
+        """Someone with an account answers for this profile."""
+        return self.owner_id is not None
+
+    @property
+    def unknowns(self) -> list[str]:
+        """What the profile has not said yet (imported profiles leave these unknown)."""
+        missing = {"stage": not self.stage, "needs": not self.needs, "offers": not self.offers}
+        return [k for k, v in missing.items() if v]
 
     @property
     def region_label(self) -> str:

@@ -86,6 +86,9 @@ class IntroductionEvent(db.Model):
     from_state: Mapped[str | None] = mapped_column(String(12))
     to_state: Mapped[str] = mapped_column(String(12))
     note: Mapped[str] = mapped_column(Text, default="")
+    # How the answer came: "" (the actor, themself), "invitation" (the target business through
+    # its emailed link, no account) or "on-behalf" (a coordinator for the target business).
+    via: Mapped[str] = mapped_column(String(20), default="", server_default="")
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
     introduction: Mapped[Introduction] = relationship(back_populates="events")

@@ -27,6 +27,8 @@ ALICE, BOB, COORDINATOR = "alice@example.org", "bob@example.org", "cara@example.
 SHOP, MENTOR = "Okehampton Community Shop", "Chagford Community Stores"
 SHOP_CONTACT = ("shop@okehampton.example", "01837 111111")
 MENTOR_CONTACT = ("stores@chagford.example", "01647 222222")
+HALL = "Belstone Village Hall"  # imported from a member list: no account
+HALL_CONTACT = ("hall@belstone.example", "01837 333333")
 MESSAGE = "We are starting out: how did you raise your community shares?"
 NOTE = "Bob ran a share offer last year; a good person to ask."
 
@@ -99,6 +101,19 @@ def seed() -> None:
         ),
         owner=bob,
     )
+    business_service.create_business(
+        business_service.BusinessData(
+            name=HALL,
+            sector="hub",
+            stage="mature",
+            place=places.resolve_place("EX20 1QZ", None),
+            offers=["funding"],
+            networks=["plunkett-foundation"],
+            email=HALL_CONTACT[0],
+            phone=HALL_CONTACT[1],
+        ),
+        owner=None,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +152,9 @@ def alice_asks_bob_to_mentor(page) -> str:
     page.get_by_label("Your message").fill(MESSAGE)
     page.get_by_role("button", name="Send the request").click()
 
-    expect(page.get_by_role("status")).to_contain_text("has gone to a coordinator")
+    expect(page.get_by_role("status")).to_contain_text(
+        "has gone to the coordinators of Plunkett Foundation"
+    )
     expect(page.locator("#state")).to_have_text("Waiting for a coordinator")
     main = page.locator("main")
     for detail in MENTOR_CONTACT:
@@ -205,3 +222,51 @@ def test_request_approve_accept_shares_contacts_in_the_browser_and_by_email(
     assert all(detail in accepted[BOB] for detail in SHOP_CONTACT)
     assert NOTE in accepted[ALICE]
     assert not any(detail in accepted[ALICE] for detail in SHOP_CONTACT)
+
+
+def test_a_business_without_an_account_accepts_from_the_emailed_link(new_page, screenshot, mailbox):
+    alice = log_in(new_page, ALICE)
+    alice.goto("/businesses/belstone-village-hall")
+    expect(alice.locator("main")).to_contain_text("Is this your organisation? Claim it")
+    alice.get_by_role("link", name="Request an introduction").click()
+    alice.get_by_role("radio", name=re.compile("^As a peer")).check()
+    alice.get_by_label("Your message").fill(MESSAGE)
+    alice.get_by_role("button", name="Send the request").click()
+    expect(alice.locator("#state")).to_have_text("Waiting for a coordinator")
+    intro_url = alice.url
+
+    cara = log_in(new_page, COORDINATOR)
+    cara.goto("/coordinator")
+    review = cara.locator("article.review", has_text=f"{SHOP} → {HALL}")
+    expect(review).to_contain_text("Peerlink emails it an invitation to answer")
+    review.get_by_role("button", name="Approve").click()
+    expect(cara.get_by_role("status")).to_have_text(f"You approved {SHOP} → {HALL}.")
+
+    deadline = time.monotonic() + 5
+    invitation = None
+    while invitation is None and time.monotonic() < deadline:
+        invitation = next((m for m in mailbox.received if m["To"] == HALL_CONTACT[0]), None)
+        time.sleep(0.05)
+    assert invitation is not None, "no invitation reached the business's contact address"
+    body = invitation.get_content()
+    assert MESSAGE in body and "which you offer" in body
+    link = re.search(r"https?://\S+/invitation/\S+", body).group(0)
+    path = "/invitation/" + link.rsplit("/invitation/", 1)[1]
+
+    hall = new_page(390, 844)  # no account, on a phone
+    hall.goto(path)
+    expect(hall.get_by_role("heading", level=1)).to_have_text(f"{SHOP} would like to meet {HALL}")
+    screenshot(hall, "invitation-phone")
+    hall.get_by_role("button", name="Accept the introduction").click()
+    expect(hall.get_by_role("heading", level=1)).to_have_text("Thank you")
+    expect(hall.locator("main")).to_contain_text(SHOP_CONTACT[0])
+    expect(hall.get_by_role("link", name="Claim this profile")).to_be_visible()
+    hall.goto(path)
+    expect(hall.locator("main")).to_contain_text("already been used")
+
+    alice.goto(intro_url)
+    expect(alice.locator("#state")).to_have_text("Accepted: contact details shared")
+    for detail in HALL_CONTACT:
+        expect(contacts(alice, HALL).locator(".contacts")).to_contain_text(detail)
+    expect(alice.locator(".audit-trail")).to_contain_text(f"{HALL} (from the emailed invitation)")
+    screenshot(alice, "invitation-accepted-requester")

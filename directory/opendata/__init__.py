@@ -1,0 +1,1 @@
+"""Importers for open datasets of community organisations (each a module)."""
