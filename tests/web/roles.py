@@ -15,10 +15,10 @@ from sqlalchemy import delete
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 from directory import accounts, create_app, demo, mail, places
-from directory.businesses import service as business_service
 from directory.api import tokens as api_tokens
+from directory.businesses import service as business_service
 from directory.extensions import db
-from directory.introductions import workflow
+from directory.introductions import commands as workflow
 from directory.models import Network, OutboxMessage, User
 from tests.conftest import FAST_HASH, _reset_postgresql
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from directory.auth.privacy import DELETED_NAME
 from directory.extensions import db
 from directory.introductions import states as st
-from directory.introductions import workflow
+from directory.introductions import commands as workflow
 from directory.models import Business, Introduction, OutboxMessage, Report, User, UserSession
 
 PASSWORD = "correct horse battery"
