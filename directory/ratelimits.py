@@ -166,7 +166,13 @@ def too_many_requests(error: RateLimitExceeded):
     seconds = retry_after()
     headers = {"Retry-After": str(seconds)}
     message = "Too many attempts. Please wait a little and try again."
-    if request.path.startswith("/api/") or request.path.endswith(".json"):
+    if request.path.startswith("/api/"):
+        from directory.api.problems import error_response
+
+        response = error_response(429, message)
+        response.headers.update(headers)
+        return response
+    if request.path.endswith(".json"):
         body = {"error": {"status": 429, "message": message, "retry_after": seconds}}
         return jsonify(body), 429, headers
     minutes = max(1, math.ceil(seconds / 60))

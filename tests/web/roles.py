@@ -20,6 +20,8 @@ from directory.businesses import service as business_service
 from directory.extensions import db
 from directory.introductions import commands as workflow
 from directory.models import Network, OutboxMessage, User
+from directory.networks import claims
+from directory.networks import service as network_service
 from tests.conftest import FAST_HASH, _reset_postgresql
 
 # For <any(...)> actions: the one the owner or the right coordinator may take right now.
@@ -37,6 +39,9 @@ class World:
     message_id: int
     business_id: int  # the owner's business (API routes take ids)
     token_id: int  # an API token of the owner
+    unowned_slug: str  # an imported business nobody has claimed yet
+    claim_id: int  # the member's claim of it, waiting for the coordinator
+    join_id: int  # the member's request to join the coordinator's network
 
 
 def make_app(backend: str, tmp_path) -> Flask:
@@ -124,6 +129,19 @@ def build_world(app: Flask) -> World:
         )
         report = workflow.report_problem(users["member"], "Out of date profile", business=shop_row)
         token = api_tokens.issue_token(users["owner"], "crm sync")[0]
+        unowned = db.session.get(
+            business_service.Business,
+            _business("Unclaimed Co-op", None, "EX20 2AA", networks=["plunkett-foundation"]),
+        )
+        pub = db.session.execute(
+            db.select(business_service.Business).where(
+                business_service.Business.name == "Tavistock Pub"
+            )
+        ).scalar_one()
+        claim = claims.claim_with_evidence(users["member"], unowned, "I run it: see our minutes.")
+        join = network_service.ask_to_join(
+            users["member"], pub, networks["plunkett-foundation"], "We are a community pub."
+        )
         message = mail.enqueue("someone@example.org", "Hello", "A message")
         db.session.commit()
         if message is None:
@@ -138,6 +156,9 @@ def build_world(app: Flask) -> World:
             message_id=message.id,
             business_id=shop_row.id,
             token_id=token.id,
+            unowned_slug=unowned.slug,
+            claim_id=claim.id,
+            join_id=join.id,
         )
 
 
@@ -167,8 +188,15 @@ def url_args(rule, world: World) -> dict:
             ids["message_id"] = world.message_id
             ids["business_id"] = world.business_id
             ids["token_id"] = world.token_id
+            ids["claim_id"] = world.claim_id
+            ids["join_id"] = world.join_id
+            ids["user_id"] = world.users["coordinator"]
             assert name in ids, f"tests/web/roles.py: say which row <int:{name}> points at"
             values[name] = ids[name]
+        elif name == "slug" and rule.rule.startswith("/admin/networks/"):
+            values[name] = "plunkett-foundation"
+        elif name == "slug" and rule.rule.endswith("/claim"):
+            values[name] = world.unowned_slug
         elif name == "slug":
             values[name] = world.slug
         elif name == "filename":

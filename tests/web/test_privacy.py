@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from directory.auth.privacy import DELETED_NAME
 from directory.extensions import db
-from directory.introductions import states as st
 from directory.introductions import commands as workflow
+from directory.introductions import states as st
 from directory.models import Business, Introduction, OutboxMessage, Report, User, UserSession
 
 PASSWORD = "correct horse battery"
