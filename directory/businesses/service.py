@@ -38,6 +38,7 @@ class BusinessData:
     networks: list[str] = field(default_factory=list)
     mentor_capacity: int | None = None
     accepting_requests: bool = True
+    named_in_evidence: bool = False
 
 
 def visible_to(business: Business, user) -> bool:
@@ -98,6 +99,7 @@ def apply_business(
     business.willing_to_mentor = data.willing_to_mentor
     business.mentor_capacity = data.mentor_capacity
     business.accepting_requests = data.accepting_requests
+    business.named_in_evidence = data.named_in_evidence
     business.website = data.website
     business.email = data.email
     business.phone = data.phone

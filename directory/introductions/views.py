@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from directory.evidence import outcomes
 from directory.extensions import db
 from directory.forms import choices
 from directory.introductions import bp, workflow
@@ -111,20 +112,9 @@ def outcome(intro_id: int):
     form.helped_needs.choices = choices(
         {t: TOPICS[t] for t in intro.needs_at_request if t in TOPICS}
     )
-    if request.method == "GET":
-        form.helped_needs.data = list(intro.needs_at_request)
     if form.validate_on_submit():
         try:
-            workflow.record_outcome(
-                intro,
-                current_user,
-                workflow.OutcomeData(
-                    met=form.met.data == "yes",
-                    usefulness=int(form.usefulness.data) if form.usefulness.data else None,
-                    helped_needs=form.helped_needs.data,
-                    comment=form.comment.data or "",
-                ),
-            )
+            outcomes.record_outcome(intro, current_user, outcomes.answers_from(form, request.args))
         except workflow.RuleError as exc:
             form.form_errors.append(str(exc))
         else:

@@ -11,6 +11,7 @@ from directory.models.directory import (
     network_coordinators,
     utcnow,
 )
+from directory.models.evidence import SuggestionView
 from directory.models.introductions import (
     Introduction,
     IntroductionEvent,
@@ -29,6 +30,7 @@ __all__ = [
     "Outcome",
     "OutboxMessage",
     "Report",
+    "SuggestionView",
     "UsedToken",
     "User",
     "business_networks",
