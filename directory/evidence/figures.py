@@ -104,6 +104,16 @@ def registrations_per_month(ds: Dataset) -> list[dict]:
     ]
 
 
+def introductions_per_month(ds: Dataset) -> list[dict]:
+    """Introductions requested, and accepted, per calendar month of the period."""
+    requested = Counter(i.created_at.strftime("%Y-%m") for i in ds.intros)
+    accepted = Counter(i.created_at.strftime("%Y-%m") for i in ds.intros if i.accepted_at)
+    return [
+        {"month": m, "requested": requested.get(m, 0), "accepted": accepted.get(m, 0)}
+        for m in _months(ds.filters.start, ds.filters.end)
+    ]
+
+
 COMPLETENESS_BANDS = (("Under half", 0.0), ("Half or more", 0.5), ("Four in five", 0.8))
 
 
@@ -194,7 +204,7 @@ def coordinator_workload(ds: Dataset) -> dict:
 # -- value -----------------------------------------------------------------------------------
 
 
-def _stages(outcome) -> list[str]:
+def stages_of(outcome) -> list[str]:
     return stages_reached(
         outcome.usefulness,
         outcome.learned,
@@ -208,7 +218,7 @@ def value_ladder(ds: Dataset) -> list[dict]:
     """Introductions reaching each value-creation cycle, by what either side answered."""
     reached = defaultdict(set)
     for outcome in ds.outcomes:
-        for stage in _stages(outcome):
+        for stage in stages_of(outcome):
             reached[stage].add(outcome.introduction_id)
     return [
         {"key": key, "label": label, "count": len(reached[key])} for key, label in LADDER.items()
@@ -260,7 +270,7 @@ def shared_stories(ds: Dataset) -> list[dict]:
         {
             "who": describe(ds.orgs.get(o.business_id)),
             "story": o.story,
-            "stages": [LADDER[s].split(":")[0] for s in _stages(o)],
+            "stages": [LADDER[s].split(":")[0] for s in stages_of(o)],
             "date": o.created_at.date().isoformat() if o.created_at else "",
         }
         for o in ds.outcomes
@@ -432,6 +442,7 @@ def all_figures(ds: Dataset) -> dict:
             "profile_completeness": profile_completeness(ds),
         },
         "funnel": funnel(ds),
+        "introductions_per_month": introductions_per_month(ds),
         "conversion": funnel_conversion(ds),
         "timing": {
             "median_days_to_decision": median_days_to_decision(ds),
