@@ -14,7 +14,7 @@ from collections import defaultdict
 from directory.evidence.access import pseudonym
 from directory.evidence.dataset import Dataset
 from directory.evidence.figures import stages_of
-from directory.evidence.outcomes import LADDER
+from directory.evidence.ladder import LADDER
 
 FIGURE_COLUMNS = ("section", "figure", "key", "field", "value")
 

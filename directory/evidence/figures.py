@@ -13,7 +13,7 @@ from datetime import date
 from statistics import median
 
 from directory.evidence.dataset import Dataset, Intro
-from directory.evidence.outcomes import DIFFERENCE_KINDS, LADDER, USEFUL_MIN, stages_reached
+from directory.evidence.ladder import DIFFERENCE_KINDS, LADDER, USEFUL_MIN, stages_reached
 from directory.introductions import states as st
 from matching.vocab import REGIONS, SECTORS, STAGES, TOPICS
 

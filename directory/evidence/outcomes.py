@@ -1,39 +1,15 @@
-"""Outcomes of introductions and the value-creation ladder they are placed on.
-
-Evaluators of communities of practice read value in cycles (Wenger-Trayner): immediate value
-(the conversation was useful), potential (something learned that can be used), applied (a
-change in practice), realised (a difference in money, time, services or people) and reframing
-(a change in how the organisation or its funders see things). The outcome form asks one
-question per cycle; `stages_reached` is the one rule that turns answers into cycles, used by the
-form's confirmation, the figures and the exports alike.
-"""
+"""Outcomes of introductions: recording what each side answered on the outcome form."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from directory.evidence.ladder import DIFFERENCE_KINDS, FOLLOW_UPS
 from directory.extensions import db
 from directory.introductions import states as st
 from directory.introductions.workflow import NotAllowed, RuleError, allowed, owns
 from directory.models import Introduction, Outcome, User
 from matching.vocab import TOPICS
-
-LADDER = {
-    "immediate": "Immediate value: the conversation was useful",
-    "potential": "Potential value: learned something they can use",
-    "applied": "Applied value: changed what they do",
-    "realised": "Realised value: made a difference in money, time, services or people",
-    "reframing": "Reframing value: changed how they or their funders see things",
-}
-DIFFERENCE_KINDS = {
-    "money": "Money (saved or raised)",
-    "time": "Time saved",
-    "services": "New or better services",
-    "people": "People: volunteers, members, staff or users",
-}
-# A usefulness rating at or above this counts as "rated useful" (immediate value).
-USEFUL_MIN = 4
-FOLLOW_UPS = (30, 90)
 
 
 @dataclass
@@ -51,25 +27,6 @@ class OutcomeAnswers:
     story: str = ""
     share_story: bool = False
     follow_up_days: int | None = None
-
-
-def stages_reached(
-    usefulness: int | None,
-    learned: bool | None,
-    applied: bool | None,
-    difference_kinds: list[str] | tuple[str, ...],
-    reframed: bool | None,
-) -> list[str]:
-    """The ladder stages an answer reaches; each is counted on its own (a realised difference
-    without a reported lesson still counts as realised)."""
-    reached = {
-        "immediate": usefulness is not None and usefulness >= USEFUL_MIN,
-        "potential": bool(learned),
-        "applied": bool(applied),
-        "realised": bool(difference_kinds),
-        "reframing": bool(reframed),
-    }
-    return [stage for stage in LADDER if reached[stage]]
 
 
 def record_outcome(intro: Introduction, actor: User, answers: OutcomeAnswers) -> Outcome:

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from directory.evidence.outcomes import DIFFERENCE_KINDS
+from directory.evidence.ladder import DIFFERENCE_KINDS
 from directory.forms import MultiCheckboxField, choices, strip
 
 KINDS = {
