@@ -221,7 +221,13 @@ def value_ladder(ds: Dataset) -> list[dict]:
         for stage in stages_of(outcome):
             reached[stage].add(outcome.introduction_id)
     return [
-        {"key": key, "label": label, "count": len(reached[key])} for key, label in LADDER.items()
+        {
+            "key": key,
+            "label": label.split(":")[0],
+            "description": label,
+            "count": len(reached[key]),
+        }
+        for key, label in LADDER.items()
     ]
 
 
@@ -355,8 +361,16 @@ def needs_without_introduction(ds: Dataset) -> int:
 
 
 def cross_network_introductions(ds: Dataset) -> dict:
-    """Introductions between organisations that share no peer network."""
-    known = [i for i in ds.intros if i.requester_id in ds.orgs and i.target_id in ds.orgs]
+    """Introductions between members of peer networks who share none of them (organisations
+    in no network are left out: their introductions cross nothing)."""
+    known = [
+        i
+        for i in ds.intros
+        if i.requester_id in ds.orgs
+        and i.target_id in ds.orgs
+        and ds.orgs[i.requester_id].networks
+        and ds.orgs[i.target_id].networks
+    ]
     crossing = sum(
         1 for i in known if not ds.orgs[i.requester_id].networks & ds.orgs[i.target_id].networks
     )

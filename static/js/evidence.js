@@ -19,6 +19,11 @@
     }
   }
 
+  function horizontal(labels) {
+    // Many bars or long labels read better as rows than as slanted columns.
+    return labels.length > 6 || labels.some((label) => label.length > 16);
+  }
+
   function config(canvas) {
     const kind = canvas.dataset.chart;
     const labels = parse(canvas.dataset.labels, []).map(String);
@@ -36,7 +41,7 @@
       type: kind === "line" ? "line" : "bar",
       data: { labels, datasets },
       options: {
-        indexAxis: kind === "funnel" || (kind === "bar" && labels.length > 6) ? "y" : "x",
+        indexAxis: kind === "funnel" || (kind === "bar" && horizontal(labels)) ? "y" : "x",
         animation: false,
         responsive: true,
         maintainAspectRatio: false,
