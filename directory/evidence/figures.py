@@ -137,26 +137,27 @@ FUNNEL_STEPS = {
     "requested": "Introductions requested",
     "approved": "Approved by a coordinator",
     "accepted": "Accepted by the other side",
-    "met": "Met",
     "outcome_recorded": "Outcome recorded",
-    "rated_useful": f"Rated useful ({USEFUL_MIN} or 5 out of 5)",
+    "met": "Met",
+    "rated_useful": f"Met and rated useful ({USEFUL_MIN} or 5 out of 5)",
 }
 
 
 def funnel(ds: Dataset) -> dict[str, int]:
-    """How far the period's introductions got; an introduction counts once per step."""
+    """How far the period's introductions got; an introduction counts once per step. "Met" and
+    "rated useful" come from outcome answers, so each step is within the one before."""
     outcomes = _outcomes_by_intro(ds)
     return {
         "suggestions_viewed": ds.views,
         "requested": len(ds.intros),
         "approved": sum(1 for i in ds.intros if i.approved_at is not None),
         "accepted": sum(1 for i in ds.intros if i.accepted_at is not None),
-        "met": sum(1 for i in ds.intros if any(o.met for o in outcomes.get(i.id, ()))),
         "outcome_recorded": sum(1 for i in ds.intros if i.id in outcomes),
+        "met": sum(1 for i in ds.intros if any(o.met for o in outcomes.get(i.id, ()))),
         "rated_useful": sum(
             1
             for i in ds.intros
-            if any((o.usefulness or 0) >= USEFUL_MIN for o in outcomes.get(i.id, ()))
+            if any(o.met and (o.usefulness or 0) >= USEFUL_MIN for o in outcomes.get(i.id, ()))
         ),
     }
 

@@ -165,8 +165,8 @@ def test_conversion_is_each_step_over_the_one_before(ds):
         "requested": 0.6,
         "approved": 0.5,
         "accepted": 1.0,
-        "met": 0.667,
-        "outcome_recorded": 1.0,
+        "outcome_recorded": 0.667,
+        "met": 1.0,
         "rated_useful": 1.0,
     }
 
@@ -323,3 +323,11 @@ def test_all_figures_has_every_section(ds):
         "health",
     }  # fmt: skip
     assert figures["funnel"]["requested"] == 6
+
+
+def test_funnel_never_widens_even_when_usefulness_is_rated_without_meeting(ds):
+    ds.outcomes.append(OutcomeRow(7, A, False, 5, created_at=d("2026-06-20")))
+    counts = fig.funnel(ds)
+    assert (counts["outcome_recorded"], counts["met"], counts["rated_useful"]) == (3, 2, 2)
+    steps = list(counts.values())[1:]
+    assert steps == sorted(steps, reverse=True)
