@@ -7,7 +7,8 @@ build a Dataset by hand with known answers.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import copy
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -139,6 +140,10 @@ class Dataset:
     outcomes: list[OutcomeRow] = field(default_factory=list)
     views: int = 0
     networks: dict[int, str] = field(default_factory=dict)
+    loaded_at: datetime | None = None
+    # Figures that depend only on the loaded rows, kept with them (shared by copies of a
+    # cached dataset, so they are computed once per load).
+    memo: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.intros = [i for i in self.all_intros if self.filters.in_period(i.created_at)]
@@ -150,16 +155,95 @@ class Dataset:
 COMPLETENESS_FIELDS = 10
 
 
+# Loaded datasets per database, scope and filters, reused while the stamp below is unchanged.
+_CACHE: OrderedDict[tuple, tuple[tuple, Dataset]] = OrderedDict()
+CACHE_SIZE = 32
+# Topic edits need not touch the business row, so the stamp cannot see them: a cached dataset
+# is also dropped after this many seconds.
+CACHE_SECONDS = 60
+
+
+def _stamp() -> tuple:
+    """Changes whenever an introduction, outcome, business or membership changes (one query)."""
+    values = [
+        select(func.count()).select_from(Introduction),
+        select(func.max(Introduction.updated_at)),
+        select(func.count()).select_from(Outcome),
+        select(func.max(Outcome.id)),
+        select(func.count()).select_from(Business),
+        select(func.max(Business.updated_at)),
+        select(func.count()).select_from(business_networks),
+        select(func.count()).select_from(BusinessTopic),
+    ]
+    query = select(*(v.scalar_subquery() for v in values))
+    return tuple(db.session.connection().execute(query).one())
+
+
 def load(filters: Filters, network_ids: set[int] | None, now: datetime) -> Dataset:
-    """Everything the figures need, for the viewer's networks (None: all) and the filters."""
-    networks = dict(db.session.execute(select(Network.id, Network.name)).all())
+    """Everything the figures need, for the viewer's networks (None: all) and the filters.
+
+    Evidence is read far more often than the introductions behind it change, so a dataset is
+    kept per process and reused until the stamp changes (or CACHE_SECONDS pass); the suggestion
+    views, which change on every /matches page, are counted afresh each time.
+    """
+    key = (
+        str(db.engine.url),
+        None if network_ids is None else frozenset(network_ids),
+        filters,
+    )
+    stamp = _stamp()
+    cached = _CACHE.get(key)
+    if (
+        cached
+        and cached[0] == stamp
+        and (now - cached[1].loaded_at).total_seconds() < CACHE_SECONDS
+    ):
+        _CACHE.move_to_end(key)
+        ds = copy.copy(cached[1])
+    else:
+        ds = _load(filters, network_ids, now)
+        _CACHE[key] = (stamp, ds)
+        if len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+        ds = copy.copy(ds)
+    ds.now = now
+    ds.views = _views(filters, ds.orgs)
+    return ds
+
+
+def clear_cache() -> None:
+    _CACHE.clear()
+
+
+def _views(filters: Filters, orgs: dict[int, Org]) -> int:
+    start, end = _bounds(filters)
+    return sum(
+        n
+        for business_id, n in db.session.connection().execute(
+            select(SuggestionView.business_id, func.count())
+            .where(SuggestionView.viewed_at >= start, SuggestionView.viewed_at < end)
+            .group_by(SuggestionView.business_id)
+        )
+        if business_id in orgs
+    )
+
+
+def _bounds(filters: Filters) -> tuple[datetime, datetime]:
+    start = datetime.combine(filters.start, datetime.min.time())
+    end = datetime.combine(filters.end + timedelta(days=1), datetime.min.time())
+    return start, end
+
+
+def _load(filters: Filters, network_ids: set[int] | None, now: datetime) -> Dataset:
+    execute = db.session.connection().execute  # Core rows: no ORM bookkeeping per row
+    networks = dict(execute(select(Network.id, Network.name)).all())
     memberships: dict[int, set[int]] = defaultdict(set)
-    for business_id, network_id in db.session.execute(
+    for business_id, network_id in execute(
         select(business_networks.c.business_id, business_networks.c.network_id)
     ):
         memberships[business_id].add(network_id)
     topics: dict[tuple[int, str], set[str]] = defaultdict(set)
-    for business_id, kind, topic in db.session.execute(
+    for business_id, kind, topic in execute(
         select(BusinessTopic.business_id, BusinessTopic.kind, BusinessTopic.topic)
     ):
         topics[business_id, kind].add(topic)
@@ -192,7 +276,7 @@ def load(filters: Filters, network_ids: set[int] | None, now: datetime) -> Datas
         stmt = stmt.where(Business.region == filters.region)
     wanted = _wanted_networks(filters, network_ids, networks)
     orgs: dict[int, Org] = {}
-    for row in db.session.execute(stmt):
+    for row in execute(stmt):
         in_networks = frozenset(memberships.get(row[0], ()))
         if wanted is not None and not in_networks & wanted:
             continue
@@ -247,12 +331,11 @@ def load(filters: Filters, network_ids: set[int] | None, now: datetime) -> Datas
         intro_stmt = intro_stmt.where(Introduction.network_id.in_(wanted))
     intros = [
         Intro(*row[:10], needs=tuple(row[10] or ()))
-        for row in db.session.execute(intro_stmt.order_by(Introduction.id))
+        for row in execute(intro_stmt.order_by(Introduction.id))
         if row[1] in orgs or row[2] in orgs
     ]
 
-    start = datetime.combine(filters.start, datetime.min.time())
-    end = datetime.combine(filters.end + timedelta(days=1), datetime.min.time())
+    start, end = _bounds(filters)
     period_ids = {i.id for i in intros if start <= i.created_at < end}
     outcomes = [
         OutcomeRow(
@@ -269,7 +352,7 @@ def load(filters: Filters, network_ids: set[int] | None, now: datetime) -> Datas
             bool(row[10]),
             row[11],
         )
-        for row in db.session.execute(
+        for row in execute(
             select(
                 Outcome.introduction_id,
                 Outcome.business_id,
@@ -283,20 +366,14 @@ def load(filters: Filters, network_ids: set[int] | None, now: datetime) -> Datas
                 Outcome.story,
                 Outcome.share_story,
                 Outcome.created_at,
-            ).order_by(Outcome.id)
+            )
+            .join(Introduction, Introduction.id == Outcome.introduction_id)
+            .where(Introduction.created_at >= start, Introduction.created_at < end)
+            .order_by(Outcome.id)
         )
         if row[0] in period_ids
     ]
-    views = sum(
-        n
-        for business_id, n in db.session.execute(
-            select(SuggestionView.business_id, func.count())
-            .where(SuggestionView.viewed_at >= start, SuggestionView.viewed_at < end)
-            .group_by(SuggestionView.business_id)
-        )
-        if business_id in orgs
-    )
-    return Dataset(filters, now, orgs, intros, outcomes, views, networks)
+    return Dataset(filters, now, orgs, intros, outcomes, 0, networks, loaded_at=now)
 
 
 def _wanted_networks(

@@ -7,9 +7,10 @@ Counts of introductions are of those requested in the period (a cohort), with th
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, datetime
 from statistics import median
 
 from directory.evidence.dataset import Dataset, Intro
@@ -18,6 +19,18 @@ from directory.introductions import states as st
 from matching.vocab import REGIONS, SECTORS, STAGES, TOPICS
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _memoised(fn):
+    """Compute once per loaded dataset: the rows behind it do not change while it is cached."""
+
+    @functools.wraps(fn)
+    def wrapper(ds: Dataset):
+        if fn.__name__ not in ds.memo:
+            ds.memo[fn.__name__] = fn(ds)
+        return ds.memo[fn.__name__]
+
+    return wrapper
 
 
 def _rows(counts: Counter, labels: dict[str, str], keep_zero: bool = False) -> list[dict]:
@@ -146,9 +159,13 @@ FUNNEL_STEPS = {
 def funnel(ds: Dataset) -> dict[str, int]:
     """How far the period's introductions got; an introduction counts once per step. "Met" and
     "rated useful" come from outcome answers, so each step is within the one before."""
+    return {"suggestions_viewed": ds.views, **_introduction_steps(ds)}
+
+
+@_memoised
+def _introduction_steps(ds: Dataset) -> dict[str, int]:
     outcomes = _outcomes_by_intro(ds)
     return {
-        "suggestions_viewed": ds.views,
         "requested": len(ds.intros),
         "approved": sum(1 for i in ds.intros if i.approved_at is not None),
         "accepted": sum(1 for i in ds.intros if i.accepted_at is not None),
@@ -194,12 +211,17 @@ def expired_unanswered(ds: Dataset) -> int:
 
 def coordinator_workload(ds: Dataset) -> dict:
     """Requests waiting for a coordinator now, whenever they were made, and the oldest's age."""
-    waiting = [i for i in ds.all_intros if i.state == st.REQUESTED]
-    oldest = min((i.created_at for i in waiting), default=None)
+    waiting, oldest = _waiting(ds)
     return {
-        "waiting": len(waiting),
+        "waiting": waiting,
         "oldest_days": None if oldest is None else math.floor(_days(ds.now, oldest)),
     }
+
+
+@_memoised
+def _waiting(ds: Dataset) -> tuple[int, datetime | None]:
+    waiting = [i.created_at for i in ds.all_intros if i.state == st.REQUESTED]
+    return len(waiting), min(waiting, default=None)
 
 
 # -- value -----------------------------------------------------------------------------------
@@ -444,6 +466,16 @@ def clusters(ds: Dataset) -> dict:
 
 def all_figures(ds: Dataset) -> dict:
     """Every figure, by section: what the page, /evidence.json and the exports show."""
+    figures = dict(_rows_figures(ds))
+    figures["funnel"] = funnel(ds)
+    figures["conversion"] = funnel_conversion(ds)
+    figures["timing"] = {**figures["timing"], "coordinator_workload": coordinator_workload(ds)}
+    return figures
+
+
+@_memoised
+def _rows_figures(ds: Dataset) -> dict:
+    """The figures that depend on the loaded rows alone (not on suggestion views or the clock)."""
     return {
         "reach": {
             "listed": organisations_listed(ds),
@@ -456,14 +488,13 @@ def all_figures(ds: Dataset) -> dict:
             "registrations_per_month": registrations_per_month(ds),
             "profile_completeness": profile_completeness(ds),
         },
-        "funnel": funnel(ds),
+        "funnel": None,
         "introductions_per_month": introductions_per_month(ds),
-        "conversion": funnel_conversion(ds),
+        "conversion": None,
         "timing": {
             "median_days_to_decision": median_days_to_decision(ds),
             "median_days_to_acceptance": median_days_to_acceptance(ds),
             "expired_unanswered": expired_unanswered(ds),
-            "coordinator_workload": coordinator_workload(ds),
         },
         "value": {
             "ladder": value_ladder(ds),

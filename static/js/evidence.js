@@ -37,16 +37,27 @@
       pointRadius: kind === "line" ? 2 : undefined,
       tension: 0.2,
     }));
+    const across = kind === "funnel" || (kind === "bar" && horizontal(labels));
+    const category = {
+      ticks: {
+        // Long labels are shortened on the axis; the tooltip and the table give them whole.
+        callback(value) {
+          const label = String(this.getLabelForValue(value));
+          return label.length > 22 ? label.slice(0, 21) + "…" : label;
+        },
+      },
+    };
+    const amount = { beginAtZero: true, ticks: { precision: 0 } };
     return {
       type: kind === "line" ? "line" : "bar",
       data: { labels, datasets },
       options: {
-        indexAxis: kind === "funnel" || (kind === "bar" && horizontal(labels)) ? "y" : "x",
+        indexAxis: across ? "y" : "x",
         animation: false,
         responsive: true,
         maintainAspectRatio: false,
         plugins: { legend: { display: datasets.length > 1 } },
-        scales: { x: { beginAtZero: true }, y: { beginAtZero: true } },
+        scales: across ? { x: amount, y: category } : { x: category, y: amount },
       },
     };
   }

@@ -227,3 +227,22 @@ def test_viewing_suggestions_is_counted_in_the_funnel(app, client, world):
     client.post("/logout")
     login(client, "admin")
     assert client.get("/evidence.json").get_json()["funnel"]["suggestions_viewed"] == 1
+
+
+def test_figures_follow_new_introductions_and_outcomes_at_once(app, client, world):
+    login(client, "admin")
+    assert client.get("/evidence.json").get_json()["funnel"]["requested"] == 1  # now cached
+    with app.app_context():
+        db.session.add(
+            Introduction(
+                requester_id=world.pub,
+                target_id=world.shop,
+                pair_key=f"{min(world.pub, world.shop)}:{max(world.pub, world.shop)}",
+                kind="peer",
+                message="Hello",
+            )
+        )
+        db.session.commit()
+    data = client.get("/evidence.json").get_json()
+    assert data["funnel"]["requested"] == 2
+    assert data["timing"]["coordinator_workload"]["waiting"] == 1
