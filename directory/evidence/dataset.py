@@ -184,7 +184,7 @@ def load(filters: Filters, network_ids: set[int] | None, now: datetime) -> Datas
 
     Evidence is read far more often than the introductions behind it change, so a dataset is
     kept per process and reused until the stamp changes (or CACHE_SECONDS pass); the suggestion
-    views, which change on every /matches page, are counted afresh each time.
+    views, which change on every /matches page, are recounted whenever there is a new one.
     """
     key = (
         str(db.engine.url),
@@ -207,7 +207,11 @@ def load(filters: Filters, network_ids: set[int] | None, now: datetime) -> Datas
             _CACHE.popitem(last=False)
         ds = copy.copy(ds)
     ds.now = now
-    ds.views = _views(filters, ds.orgs)
+    last_view = db.session.connection().execute(select(func.max(SuggestionView.id))).scalar()
+    if "views" not in ds.memo or ds.memo["views_up_to"] != last_view:
+        ds.memo["views"] = _views(filters, ds.orgs)
+        ds.memo["views_up_to"] = last_view
+    ds.views = ds.memo["views"]
     return ds
 
 
