@@ -114,7 +114,7 @@ class OutcomeForm(FlaskForm):
         "You may share this story, without our contact details, in the network's evidence"
     )
     comment = TextAreaField(
-        "Anything else? (private to the coordinators)",
+        "Anything else? (seen by the other side and the coordinators, never in evidence)",
         filters=[strip],
         validators=[Optional(), Length(max=4000)],
     )
