@@ -61,6 +61,9 @@ def create_app(config: dict | None = None) -> Flask:
     from directory import admin
 
     app.register_blueprint(admin.bp)
+    from directory import evidence
+
+    app.register_blueprint(evidence.bp)
     from directory import api
 
     api.register(app)

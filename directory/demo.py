@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from directory import accounts, bulk, matchmaking, places
+from directory import accounts, bulk, demo_history, matchmaking, places
 from directory.businesses import service as business_service
 from directory.extensions import db
 from directory.models import Business, Network
@@ -383,5 +383,6 @@ def load(n: int = 7000, seed: int = 1, password: str | None = None) -> DemoAccou
         if best:
             db.session.get(Business, best[0].id).owner = accounts.find_user(mentor[0])
     db.session.commit()
+    demo_history.generate(seed=seed)
     business_service.directory_changed()
     return DemoAccounts(admin=admin, coordinator=coordinator, member=member, mentor=mentor)

@@ -88,6 +88,10 @@ class BusinessForm(FlaskForm):
         default=True,
         description="Untick to pause new requests, for example while you are busy.",
     )
+    named_in_evidence = BooleanField(
+        "We may be named in evidence for funders and evaluators",
+        description="Otherwise evaluators see only your sector, stage and district.",
+    )
     website = URLField(
         "Website",
         filters=[strip],
@@ -171,6 +175,7 @@ class BusinessForm(FlaskForm):
             networks=self.networks.data if self.sets_networks else None,
             mentor_capacity=self.mentor_capacity.data,
             accepting_requests=self.accepting_requests.data,
+            named_in_evidence=self.named_in_evidence.data,
         )
 
     def fill_from(self, business) -> None:
@@ -189,6 +194,7 @@ class BusinessForm(FlaskForm):
             "phone",
             "mentor_capacity",
             "accepting_requests",
+            "named_in_evidence",
         ):
             getattr(self, name).data = getattr(business, name)
         self.postcode.data = business.postcode or business.outcode or ""

@@ -42,6 +42,7 @@ class BusinessData:
     networks: list[str] | None = field(default_factory=list)
     mentor_capacity: int | None = None
     accepting_requests: bool = True
+    named_in_evidence: bool = False
 
 
 def visible_to(business: Business, user) -> bool:
@@ -174,6 +175,7 @@ def apply_business(
     business.willing_to_mentor = data.willing_to_mentor
     business.mentor_capacity = data.mentor_capacity
     business.accepting_requests = data.accepting_requests
+    business.named_in_evidence = data.named_in_evidence
     business.website = data.website
     business.email = data.email
     business.phone = data.phone

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from directory.evidence.ladder import DIFFERENCE_KINDS
 from directory.forms import MultiCheckboxField, choices, strip
 
 KINDS = {
@@ -60,7 +61,20 @@ class ReasonForm(FlaskForm):
     )
 
 
+YES_NO = {"yes": "Yes", "no": "No"}
+
+
+def yes_no(label: str, description: str = "") -> RadioField:
+    """An optional yes/no question that starts unanswered (None when left so)."""
+    return RadioField(
+        label, choices=choices(YES_NO), validators=[Optional()], description=description
+    )
+
+
 class OutcomeForm(FlaskForm):
+    """The 30- and 90-day outcome form: one question per value-creation cycle, nothing
+    pre-ticked, so the evidence funders read is exactly what people said."""
+
     met = RadioField(
         "Did you meet?",
         choices=choices({"yes": "Yes", "no": "Not yet"}),
@@ -77,10 +91,40 @@ class OutcomeForm(FlaskForm):
         ),
         validators=[Optional()],
     )
-    helped_needs = MultiCheckboxField("Which of your needs did it help with?", choices=[])
-    comment = TextAreaField(
-        "Anything else?", filters=[strip], validators=[Optional(), Length(max=4000)]
+    helped_needs = MultiCheckboxField(
+        "Which of your needs did it help with?",
+        choices=[],
+        description="Tick only the ones it helped with.",
     )
+    learned = yes_no("Did you learn something you can use?")
+    applied = yes_no("Have you changed what you do because of it?")
+    difference_kinds = MultiCheckboxField(
+        "What difference has it made so far?",
+        choices=choices(DIFFERENCE_KINDS),
+        description="Tick any that apply; leave all unticked if none yet.",
+    )
+    reframed = yes_no(
+        "Did it change how you, or your funders, see things?",
+        description="For example a new idea of what your organisation is for or could do.",
+    )
+    story = TextAreaField(
+        "Your story (optional)",
+        filters=[strip],
+        validators=[Optional(), Length(max=4000)],
+        description="What happened because of this introduction, in a few sentences.",
+    )
+    share_story = BooleanField(
+        "You may share this story, without our contact details, in the network's evidence"
+    )
+    comment = TextAreaField(
+        "Anything else? (seen by the other side and the coordinators, never in evidence)",
+        filters=[strip],
+        validators=[Optional(), Length(max=4000)],
+    )
+
+    @staticmethod
+    def answer(value: str | None) -> bool | None:
+        return {"yes": True, "no": False}.get(value or "")
 
 
 class ReportForm(FlaskForm):

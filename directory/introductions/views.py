@@ -4,9 +4,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from directory import accounts
+from directory.evidence import outcomes
 from directory.extensions import db
 from directory.forms import choices
-from directory.introductions import bp, commands, notify, permissions, queries, routing, workflow
+from directory.introductions import bp, commands, notify, permissions, queries, routing
 from directory.introductions import states as st
 from directory.introductions.forms import OutcomeForm, ReasonForm, ReportForm, RequestForm
 from directory.models import Business, Introduction
@@ -130,21 +131,10 @@ def outcome(intro_id: int):
     form.helped_needs.choices = choices(
         {t: TOPICS[t] for t in intro.needs_at_request if t in TOPICS}
     )
-    if request.method == "GET":
-        form.helped_needs.data = list(intro.needs_at_request)
     if form.validate_on_submit():
         try:
-            workflow.record_outcome(
-                intro,
-                current_user,
-                workflow.OutcomeData(
-                    met=form.met.data == "yes",
-                    usefulness=int(form.usefulness.data) if form.usefulness.data else None,
-                    helped_needs=form.helped_needs.data,
-                    comment=form.comment.data or "",
-                ),
-            )
-        except workflow.RuleError as exc:
+            outcomes.record_outcome(intro, current_user, outcomes.answers_from(form, request.args))
+        except commands.RuleError as exc:
             form.form_errors.append(str(exc))
         else:
             flash("Thank you: your answer helps the network show what it achieves.", "success")

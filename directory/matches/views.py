@@ -4,6 +4,7 @@ from flask import abort, render_template, request
 from flask_login import current_user, login_required
 
 from directory import matchmaking
+from directory.evidence import tracking
 from directory.extensions import db
 from directory.forms import parse_number
 from directory.matches import bp
@@ -33,6 +34,7 @@ def index():
     if business is None:
         return render_template("matches/index.html", business=None, businesses=businesses)
     max_km = _max_km()
+    tracking.record_suggestions_viewed(business)
     return render_template(
         "matches/index.html",
         business=business,

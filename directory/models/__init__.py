@@ -13,6 +13,7 @@ from directory.models.directory import (
     network_coordinators,
     utcnow,
 )
+from directory.models.evidence import SuggestionView
 from directory.models.introductions import (
     Introduction,
     IntroductionEvent,
@@ -35,6 +36,7 @@ __all__ = [
     "Outcome",
     "OutboxMessage",
     "Report",
+    "SuggestionView",
     "UsedToken",
     "User",
     "UserSession",

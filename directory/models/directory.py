@@ -171,6 +171,8 @@ class Business(db.Model):
     # Shown in the public directory and suggested by matching. False while the owner's email
     # is unverified and for a deleted organisation kept for the other side's history.
     listed: Mapped[bool] = mapped_column(default=True, server_default=text("true"), index=True)
+    # Consent to appear by name in evidence shown to evaluators and funders (default: not).
+    named_in_evidence: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     website: Mapped[str] = mapped_column(String(300), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")

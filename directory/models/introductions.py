@@ -96,7 +96,13 @@ class IntroductionEvent(db.Model):
 
 
 class Outcome(db.Model):
-    """How an introduction went, from one side or from a coordinator."""
+    """How an introduction went, from one side or from a coordinator.
+
+    The answers place the introduction on the value-creation ladder evaluators of communities
+    of practice use (Wenger-Trayner): immediate (useful), potential (learned something usable),
+    applied (changed practice), realised (a difference in money, time, services or people),
+    reframing (changed how they or their funders see things). None means "not answered".
+    """
 
     __tablename__ = "outcome"
 
@@ -110,7 +116,16 @@ class Outcome(db.Model):
     usefulness: Mapped[int | None]
     helped_needs: Mapped[list] = mapped_column(JSON, default=list)
     comment: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Which follow-up invited the answer (30 or 90 days); None when recorded unprompted.
+    follow_up_days: Mapped[int | None]
+    learned: Mapped[bool | None]
+    applied: Mapped[bool | None]
+    difference_kinds: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    reframed: Mapped[bool | None]
+    # A value story, shown in evidence only when share_story is true.
+    story: Mapped[str] = mapped_column(Text, default="", server_default="")
+    share_story: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
     introduction: Mapped[Introduction] = relationship(back_populates="outcomes")
     business: Mapped[Business | None] = relationship()
