@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from directory import demo
 from directory.extensions import db
-from directory.introductions import states as st
 from directory.introductions import clock as workflow
+from directory.introductions import states as st
 from directory.models import Introduction, IntroductionEvent, OutboxMessage, Outcome, utcnow
 
 
