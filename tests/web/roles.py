@@ -26,7 +26,7 @@ from tests.conftest import FAST_HASH, _reset_postgresql
 
 # For <any(...)> actions: the one the owner or the right coordinator may take right now.
 PREFERRED_ACTIONS = ("withdraw", "approve")
-ROLES = ("anonymous", "owner", "member", "coordinator", "other_coordinator", "admin")
+ROLES = ("anonymous", "owner", "member", "coordinator", "other_coordinator", "admin", "evaluator")
 
 
 @dataclass
