@@ -120,6 +120,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # Set per app: Flask-Limiter otherwise keeps the previous app's choice (one global limiter).
+    RATELIMIT_ENABLED = True
     PASSWORD_HASH_METHOD = "scrypt"
     # Seconds a client is asked to wait (Retry-After) when the database is unavailable.
     RETRY_AFTER_SECONDS = 30

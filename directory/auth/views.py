@@ -104,7 +104,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     if current_user.is_authenticated:
-        accounts.end_session(current_user.session_id)
+        # Signing out ends every session of the account: a cookie copied from this or any
+        # other device stops working too.
+        accounts.end_sessions(current_user)
         db.session.commit()
     logout_user()
     flash("You are signed out.", "info")

@@ -126,9 +126,9 @@ def test_token_page_needs_sign_in(client):
 
 
 def test_deleting_an_account_deletes_its_tokens(app, world):
-    from directory import accounts
+    from directory.auth import privacy
 
     with app.app_context():
-        accounts.delete_account(db.session.get(User, world.member))
+        privacy.delete_account(db.session.get(User, world.member))
         assert tokens.find_active(world.secrets["member"]) is None
         assert db.session.execute(db.select(db.func.count()).select_from(ApiToken)).scalar() == 4

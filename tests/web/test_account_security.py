@@ -276,6 +276,21 @@ def test_cookie_copied_before_sign_out_is_refused_after_it(app, client, auth, ma
     assert copy.get("/account").status_code == 302
 
 
+def test_signing_out_ends_the_sessions_of_every_device(app, client, auth, make_user):
+    make_user()
+    elsewhere = app.test_client()
+    elsewhere.post(
+        "/login", data={"email": "member@example.org", "password": PASSWORD, "remember": "y"}
+    )
+    auth.login()
+    assert elsewhere.get("/account").status_code == 200
+
+    auth.logout()
+
+    assert elsewhere.get("/account").status_code == 302
+    assert client.get("/account").status_code == 302
+
+
 @pytest.mark.parametrize("cookie", ["session", "remember_token"])
 def test_password_change_signs_out_other_devices_but_not_this_one(
     app, client, auth, make_user, cookie
