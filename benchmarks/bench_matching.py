@@ -32,8 +32,9 @@ from geopy.distance import geodesic
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from matching import DEFAULT_WEIGHTS, Matcher, Profile, Weights  # noqa: E402
 from matching.features import ProfileVectorizer  # noqa: E402
+
+from matching import DEFAULT_WEIGHTS, Matcher, Profile, Weights  # noqa: E402
 from matching.reasons import NO_SECTOR  # noqa: E402
 from matching.synthetic import directory  # noqa: E402
 from matching.vocab import RELATED_SECTORS, STAGE_ORDER  # noqa: E402

@@ -17,6 +17,7 @@ from directory.models.introductions import (
     Outcome,
     Report,
 )
+from directory.models.matching import MatchingChange, MatchingState
 from directory.models.outbox import OutboxMessage
 
 __all__ = [
@@ -25,6 +26,8 @@ __all__ = [
     "BusinessTopic",
     "Introduction",
     "IntroductionEvent",
+    "MatchingChange",
+    "MatchingState",
     "Network",
     "Outcome",
     "OutboxMessage",
