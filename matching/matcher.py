@@ -6,10 +6,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from geopy.distance import geodesic
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
+from sklearn.exceptions import NotFittedError
 
+from matching.geo import geodesic_km
 from matching.reasons import NO_SECTOR, explain
 from matching.store import (
     SECTOR_BIT,
@@ -78,7 +78,7 @@ class Matcher(BaseEstimator):
 
     def update(self, profiles: Sequence[Profile]) -> Matcher:
         """Add these profiles, or overwrite the fitted ones with the same ids, in place."""
-        check_is_fitted(self)
+        self._check_fitted()
         _check_ids(profiles)
         for profile in profiles:
             self.store_.upsert(profile)
@@ -86,18 +86,23 @@ class Matcher(BaseEstimator):
 
     def remove(self, ids: Iterable[int]) -> Matcher:
         """Forget these businesses (unknown ids are ignored)."""
-        check_is_fitted(self)
+        self._check_fitted()
         for id in ids:
             self.store_.delete(int(id))
         return self
 
+    def _check_fitted(self) -> None:
+        # scikit-learn's check_is_fitted inspects every attribute: a millisecond per call.
+        if not hasattr(self, "store_"):
+            raise NotFittedError("This Matcher is not fitted yet: call fit(profiles) first.")
+
     def stale_share(self) -> float:
         """The share of businesses edited since `fit`: refit when it grows."""
-        check_is_fitted(self)
+        self._check_fitted()
         return self.store_.text.stale_share()
 
     def __len__(self) -> int:
-        check_is_fitted(self)
+        self._check_fitted()
         return len(self.store_)
 
     def __contains__(self, id: int) -> bool:
@@ -116,25 +121,33 @@ class Matcher(BaseEstimator):
         profile passed in wins over the fitted copy. Ties are ordered by distance, then id.
         Mentors are only found for needs: a profile without needs gets none.
         """
-        check_is_fitted(self)
+        self._check_fitted()
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
         if limit < 1:
             raise ValueError("limit must be at least 1")
         store = self.store_
-        rows = np.flatnonzero(self._allowed(store, profile, kind))
-        scores = self._score(store, profile, kind, rows)
+        allowed = self._allowed(store, profile, kind)
+        # Most peers pass the rules: score the contiguous columns and mask. Few mentors do:
+        # gather the allowed rows first, so that nothing is computed for the others.
+        if allowed.sum() > store.size // 4:
+            rows, where = np.arange(store.size), slice(0, store.size)
+        else:
+            rows = where = np.flatnonzero(allowed)
+            allowed = np.ones(rows.size, dtype=bool)
+        scores = self._score(store, profile, kind, where, rows.size)
         if max_distance_km is not None:
             # A little slack: the sphere and WGS84 differ by up to 0.5%; `_within` decides.
-            near = scores.distance <= max_distance_km * 1.01
-            rows, scores = rows[near], scores.take(near)
+            allowed &= scores.distance <= max_distance_km * 1.01
+        scores.score[~allowed] = -1.0
         pool = self._pool(store, scores, rows)
         if max_distance_km is not None:
-            pool = pool[_within(store, rows[pool], profile, scores.distance[pool], max_distance_km)]
+            pool = pool[_within(store, rows[pool], profile, max_distance_km)]
         picked, shown = self._diversify(store, scores, rows, pool, limit)
+        km = _distances(store, rows[picked], profile)
         return [
-            self._suggestion(store, profile, kind, scores, rows, at, score)
-            for at, score in zip(picked, shown, strict=True)
+            self._suggestion(store, profile, kind, scores, rows, at, score, d)
+            for at, score, d in zip(picked, shown, km, strict=True)
         ]
 
     def _allowed(self, store: Store, profile: Profile, kind: Kind) -> np.ndarray:
@@ -153,73 +166,73 @@ class Matcher(BaseEstimator):
                 allowed &= store.stage[:n] > mine
         return allowed
 
-    def _score(self, store: Store, profile: Profile, kind: Kind, rows: np.ndarray) -> _Scores:
-        """Every allowed candidate's score, its parts and its distance."""
-        w = self.weights
+    def _score(self, store: Store, profile: Profile, kind: Kind, where, size: int) -> _Scores:
+        """The score, its parts and the distance of the candidates `where` selects."""
+        w, f32 = self.weights, np.float32
         mine = [s for s in profile.sectors if s != NO_SECTOR]
         primary = _SECTOR_INDEX[mine[0]] if mine and mine[0] == profile.sectors[0] else -2
-        sectors = store.sectors[rows]
+        sectors = store.sectors[where]
         needs = np.uint32(bits(profile.needs, TOPIC_BIT))
-        they_offer = np.bitwise_count(store.offers[rows] & needs).astype(np.float32)
-        cos_angle = store.xyz[rows] @ unit_vector(profile.latitude, profile.longitude)
-        distance = EARTH_RADIUS_KM * np.arccos(np.clip(cos_angle, -1.0, 1.0))
-        stage = store.stage[rows]
-        known = stage != UNKNOWN_STAGE
-        if profile.stage is not None:
-            gap = np.where(known, stage - np.int8(stage_of(profile)), 0).astype(np.int8)
+        they_offer = np.bitwise_count(store.offers[where] & needs).astype(f32)
+        distance = _sphere_km(store, where, profile)
+        stage = store.stage[where]
+        if profile.stage is None:
+            gap, known = np.zeros(size, np.int8), np.zeros(size, bool)
         else:
-            gap, known = np.zeros(rows.size, np.int8), np.zeros(rows.size, bool)
-        text = self._query_text(profile)
+            known = stage != UNKNOWN_STAGE
+            gap = np.where(known, stage - np.int8(stage_of(profile)), 0).astype(np.int8)
+        sector = np.where(sectors & np.uint32(related_bits(mine)), f32(w.related_sector), f32(0))
+        sector[(sectors & np.uint32(bits(mine, SECTOR_BIT))) != 0] = w.shared_sector
+        sector[store.primary[where] == primary] = 1.0
+        text = store.text.query(profile.description)
         parts = {
-            "sector": np.maximum.reduce(
-                [
-                    np.where(store.primary[rows] == primary, 1.0, 0.0),
-                    np.where(sectors & np.uint32(bits(mine, SECTOR_BIT)), w.shared_sector, 0.0),
-                    np.where(sectors & np.uint32(related_bits(mine)), w.related_sector, 0.0),
-                ]
-            ),
-            "description": store.text.similarity(text, store.size)[rows],
-            "distance": 1.0 / (1.0 + (distance / self.radius_km) ** 2),
+            "sector": sector,
+            "description": store.text.similarity(text, store.size)[where],
+            "distance": 1.0 / (1.0 + (distance * f32(1 / self.radius_km)) ** 2),
         }
         if kind == "mentor":
-            parts["coverage"] = they_offer / max(1, len(profile.needs))
-            parts["experience"] = np.where(known, np.minimum(1.0, gap / 2), 0.0)
-            factor = 1.0 / (1.0 + w.mentor_load * store.load[rows])
+            parts["coverage"] = they_offer * f32(1 / max(1, len(profile.needs)))
+            parts["experience"] = _EXPERIENCE[gap + 4] * known
+            factor = 1.0 / (1.0 + f32(w.mentor_load) * store.load[where])
         else:
-            shared = np.bitwise_count(store.needs[rows] & needs).astype(np.float32)
+            shared = np.bitwise_count(store.needs[where] & needs).astype(f32)
             offers = np.uint32(bits(profile.offers, TOPIC_BIT))
-            they_need = np.bitwise_count(store.needs[rows] & offers).astype(np.float32)
-            both = np.sqrt(len(profile.needs) * store.n_needs[rows])
-            parts["shared_needs"] = np.divide(
-                shared, both, out=np.zeros(rows.size, np.float32), where=both > 0
-            )
+            they_need = np.bitwise_count(store.needs[where] & offers).astype(f32)
+            both = store.sqrt_needs[where] * f32(np.sqrt(len(profile.needs)))
+            parts["shared_needs"] = np.divide(shared, both, out=np.zeros(size, f32), where=both > 0)
             parts["mutual_help"] = (
-                np.minimum(1.0, they_offer / 2) + np.minimum(1.0, they_need / 2)
-            ) / 2
-            far = np.abs(gap)
-            parts["stage"] = np.where(
-                known, np.select([far == 0, far == 1], [1.0, w.adjacent_stage], 0.0), 0.0
-            )
-            factor = np.where(known & (far >= 2), w.peer_far_stage_factor, 1.0)
-            beyond = np.maximum(0.0, distance - self.peer_soft_km) / self.peer_soft_km
-            factor = factor / (1.0 + beyond**2)
-        shares = w.shares(kind)
-        score = sum(shares[part] * parts[part] for part in shares) * factor
+                np.minimum(f32(1), they_offer * f32(0.5)) + np.minimum(f32(1), they_need * f32(0.5))
+            ) * f32(0.5)
+            parts["stage"] = self._stage_table(w)[gap + 4] * known
+            factor = np.where(known & (np.abs(gap) >= 2), f32(w.peer_far_stage_factor), f32(1))
+            beyond = np.maximum(f32(0), distance - f32(self.peer_soft_km))
+            factor /= 1.0 + (beyond * f32(1 / self.peer_soft_km)) ** 2
+        shares = self._shares(kind)
+        score = sum(f32(shares[part]) * parts[part] for part in shares) * factor
         return _Scores(np.clip(score, 0.0, 1.0), parts, distance, gap, known, factor, text)
 
-    def _query_text(self, profile: Profile):
-        return self.store_.text.query(profile.description)
+    def _shares(self, kind: Kind) -> dict[str, float]:
+        cache = self.__dict__.setdefault("_shares_cache", {})
+        if (kind, self.weights) not in cache:
+            cache[kind, self.weights] = self.weights.shares(kind)
+        return cache[kind, self.weights]
+
+    @staticmethod
+    def _stage_table(w: Weights) -> np.ndarray:
+        """Peer stage credit by gap + 4 (gaps run from -4 to 4)."""
+        return np.array([0, 0, 0, w.adjacent_stage, 1, w.adjacent_stage, 0, 0, 0], np.float32)
 
     # -- ranking ---------------------------------------------------------------------------
 
     def _pool(self, store: Store, scores: _Scores, rows: np.ndarray) -> np.ndarray:
-        """Positions (in `rows`) of the best `pool_size` candidates, in (score, distance, id)
-        order."""
+        """Positions (in `rows`) of the best `pool_size` allowed candidates (score >= 0), in
+        (score, distance, id) order."""
         score = scores.score
-        at = np.arange(score.size)
         if score.size > self.pool_size:
             cut = -np.partition(-score, self.pool_size - 1)[self.pool_size - 1]
-            at = np.flatnonzero(score >= cut)  # with every tie at the cut
+            at = np.flatnonzero(score >= max(cut, 0.0))  # with every tie at the cut
+        else:
+            at = np.flatnonzero(score >= 0)
         order = np.lexsort((store.ids[rows[at]], scores.distance[at], -score[at]))
         return at[order][: self.pool_size]
 
@@ -253,13 +266,13 @@ class Matcher(BaseEstimator):
         rows: np.ndarray,
         at: int,
         score: float,
+        km: float,
     ) -> Suggestion:
         row = int(rows[at])
         candidate = store.profiles[row]
-        km = _geodesic_km(profile, candidate)
         similarity = float(scores.parts["description"][at])
         words = (
-            store.text.shared_words(profile.description, row)
+            store.text.shared_words(scores.text, row)
             if similarity >= self.weights.description_reason_min
             else []
         )
@@ -267,15 +280,12 @@ class Matcher(BaseEstimator):
             kind,
             profile,
             candidate,
-            {
-                part: share * scores.parts[part][at]
-                for part, share in self.weights.shares(kind).items()
-            },
+            {part: share * scores.parts[part][at] for part, share in self._shares(kind).items()},
             stage_gap=int(scores.gap[at]) if scores.known[at] else None,
             shared_words=words,
             distance_km=km,
             near_km=self.radius_km,
-            factor=float(scores.factor[at]),
+            factor=float(np.broadcast_to(scores.factor, scores.score.shape)[at]),
         )
         return Suggestion(
             id=candidate.id,
@@ -283,7 +293,7 @@ class Matcher(BaseEstimator):
             slug=candidate.slug,
             kind=kind,
             score=float(score),
-            distance_km=km,
+            distance_km=float(km),
             reasons=reasons,
         )
 
@@ -300,52 +310,43 @@ class _Scores:
     factor: np.ndarray  # the multiplier applied to the weighted parts
     text: tuple
 
-    def take(self, keep: np.ndarray) -> _Scores:
-        return _Scores(
-            self.score[keep],
-            {part: values[keep] for part, values in self.parts.items()},
-            self.distance[keep],
-            self.gap[keep],
-            self.known[keep],
-            np.broadcast_to(self.factor, self.score.shape)[keep],
-            self.text,
-        )
-
 
 # The share of each block in how alike two suggestions look, for the diversity discount.
 _LIKENESS_SHARES = {"sectors": 0.15, "stage": 0.1, "needs": 0.15, "offers": 0.1, "text": 0.5}
 
 
 def _likeness(store: Store, rows: np.ndarray) -> np.ndarray:
-    """Cosine likeness of these rows' sectors, stage, needs, offers and words, blended."""
+    """Cosine likeness of these rows' sectors, stage, needs, offers and words, blended by
+    `_LIKENESS_SHARES`, as the cosine of the blocks' weighted concatenation: bit sets by
+    popcount, words by a small dense product over the words they use."""
+    f32 = np.float32
     if not rows.size:
-        return np.zeros((0, 0))
-    blocks = {
-        "sectors": _bit_matrix(store.sectors[rows], len(SECTOR_BIT)),
-        "stage": (store.stage[rows][:, None] == np.arange(5)).astype(np.float32),
-        "needs": _bit_matrix(store.needs[rows], len(TOPIC_BIT)),
-        "offers": _bit_matrix(store.offers[rows], len(TOPIC_BIT)),
-    }
+        return np.zeros((0, 0), f32)
+    total = np.zeros((rows.size, rows.size), f32)
+    present = np.zeros(rows.size, f32)  # the summed shares of each row's non-empty blocks
+    for name in ("sectors", "needs", "offers"):
+        values = getattr(store, name)[rows]
+        size = np.bitwise_count(values).astype(f32)
+        norm = np.sqrt(np.outer(size, size))
+        both = np.bitwise_count(values[:, None] & values[None, :]).astype(f32)
+        total += _LIKENESS_SHARES[name] * np.divide(both, norm, out=both, where=norm > 0)
+        present += _LIKENESS_SHARES[name] * (size > 0)
+    stage = store.stage[rows]
+    known = stage != UNKNOWN_STAGE
+    total += _LIKENESS_SHARES["stage"] * ((stage[:, None] == stage[None, :]) & known)
+    present += _LIKENESS_SHARES["stage"] * known
     texts = [store.text.row(int(r)) for r in rows]
     used, column = np.unique(np.concatenate([c for c, _ in texts]), return_inverse=True)
-    words = np.zeros((rows.size, used.size), dtype=np.float32)
+    words = np.zeros((rows.size, used.size), dtype=f32)
     words[np.repeat(np.arange(rows.size), [c.size for c, _ in texts]), column] = np.concatenate(
         [v for _, v in texts]
     )
-    blocks["text"] = words
-    parts = []
-    for name, matrix in blocks.items():
-        norm = np.linalg.norm(matrix, axis=1, keepdims=True)
-        parts.append(np.divide(matrix, norm, out=np.zeros_like(matrix), where=norm > 0)
-                     * np.sqrt(_LIKENESS_SHARES[name]))  # fmt: skip
-    blend = np.hstack(parts)
-    norm = np.linalg.norm(blend, axis=1, keepdims=True)
-    blend = np.divide(blend, norm, out=np.zeros_like(blend), where=norm > 0)
-    return blend @ blend.T
-
-
-def _bit_matrix(values: np.ndarray, width: int) -> np.ndarray:
-    return ((values[:, None] >> np.arange(width, dtype=np.uint32)) & 1).astype(np.float32)
+    norm = np.linalg.norm(words, axis=1)
+    words /= np.where(norm > 0, norm, 1)[:, None]
+    total += _LIKENESS_SHARES["text"] * (words @ words.T)
+    present += _LIKENESS_SHARES["text"] * (norm > 0)
+    scale = np.sqrt(np.outer(present, present))
+    return np.divide(total, scale, out=np.zeros_like(total), where=scale > 0)
 
 
 def _check_ids(profiles: Sequence[Profile]) -> None:
@@ -356,15 +357,29 @@ def _check_ids(profiles: Sequence[Profile]) -> None:
         raise ValueError("profile ids must be unique")
 
 
-def _geodesic_km(a: Profile, b: Profile) -> float:
-    return float(geodesic((a.latitude, a.longitude), (b.latitude, b.longitude)).km)
+def _sphere_km(store: Store, where, profile: Profile) -> np.ndarray:
+    """Great-circle km from the chord between unit vectors: in float32 without the
+    cancellation of 1 - cos for nearby points."""
+    qx, qy, qz = (np.float32(v) for v in unit_vector(profile.latitude, profile.longitude))
+    chord = np.sqrt((store.x[where] - qx) ** 2 + (store.y[where] - qy) ** 2
+                    + (store.z[where] - qz) ** 2)  # fmt: skip
+    return np.float32(2 * EARTH_RADIUS_KM) * np.arcsin(np.minimum(np.float32(1), chord * 0.5))
 
 
-def _within(
-    store: Store, rows: np.ndarray, profile: Profile, km: np.ndarray, limit: float
-) -> np.ndarray:
-    """Which rows are within `limit` km on WGS84; only the borderline few are measured."""
-    inside = km <= limit * 0.99
-    for i in np.flatnonzero(~inside):
-        inside[i] = _geodesic_km(profile, store.profiles[rows[i]]) <= limit
-    return inside
+def _distances(store: Store, rows: np.ndarray, profile: Profile) -> np.ndarray:
+    """WGS84 km to these rows, for display and the distance filter."""
+    found = [store.profiles[r] for r in rows]
+    return geodesic_km(
+        profile.latitude,
+        profile.longitude,
+        np.array([p.latitude for p in found]),
+        np.array([p.longitude for p in found]),
+    )
+
+
+def _within(store: Store, rows: np.ndarray, profile: Profile, limit: float) -> np.ndarray:
+    """Which rows are within `limit` km on WGS84."""
+    return _distances(store, rows, profile) <= limit
+
+
+_EXPERIENCE = np.array([0, 0, 0, 0, 0, 0.5, 1, 1, 1], np.float32)  # mentor credit by gap + 4

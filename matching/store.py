@@ -32,9 +32,14 @@ _COLUMNS: dict[str, tuple[type, object]] = {
     "needs": (np.uint32, 0),
     "offers": (np.uint32, 0),
     "n_needs": (np.float32, 0.0),
+    "sqrt_needs": (np.float32, 0.0),
     "accepting": (bool, False),  # open to new introductions (a paused business is not)
     "can_mentor": (bool, False),  # willing, accepting, under capacity, at least growing
     "load": (np.float32, 0.0),  # open introductions
+    # The point on the unit sphere, one contiguous column per axis.
+    "x": (np.float32, 0.0),
+    "y": (np.float32, 0.0),
+    "z": (np.float32, 0.0),
 }
 
 
@@ -65,7 +70,6 @@ class Store:
         self.free: list[int] = []
         for name, (dtype, empty) in _COLUMNS.items():
             setattr(self, name, np.full(capacity, empty, dtype=dtype))
-        self.xyz = np.zeros((capacity, 3), dtype=np.float64)
         for profile in profiles:
             self._write(self._new_row(), profile)
 
@@ -101,7 +105,6 @@ class Store:
         extra = max(self.capacity, 16)
         for name, (dtype, empty) in _COLUMNS.items():
             setattr(self, name, np.concatenate([getattr(self, name), np.full(extra, empty, dtype)]))
-        self.xyz = np.concatenate([self.xyz, np.zeros((extra, 3))])
         self.profiles.extend([None] * extra)
         self.capacity += extra
 
@@ -119,12 +122,13 @@ class Store:
         self.needs[row] = bits(p.needs, TOPIC_BIT)
         self.offers[row] = bits(p.offers, TOPIC_BIT)
         self.n_needs[row] = len(p.needs)
+        self.sqrt_needs[row] = np.sqrt(len(p.needs))
         self.accepting[row] = p.accepting_requests
         self.can_mentor[row] = (
             p.willing_to_mentor and p.accepting_requests and under_capacity and stage >= _GROWING
         )
         self.load[row] = load
-        self.xyz[row] = unit_vector(p.latitude, p.longitude)
+        self.x[row], self.y[row], self.z[row] = unit_vector(p.latitude, p.longitude)
         self.profiles[row] = p
         self.row_of[p.id] = row
 

@@ -24,6 +24,11 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 # Whole words of two letters or more: "Bushey" is one word, never "bus" + "hey".
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
 # Words that name the kind of organisation rather than its work: every co-op says them.
+# In a directory of at least COMMON_MIN_DOCUMENTS descriptions, a word in more than
+# COMMON_SHARE of them ("run", "people") says almost nothing (idf < 2.4) and costs the most
+# to score: queries leave it out.
+COMMON_SHARE = 0.1
+COMMON_MIN_DOCUMENTS = 1000
 _GENERIC = frozenset(
     {"community", "limited", "ltd", "co", "op", "cooperative", "society", "cic", "company"}
 )
@@ -138,48 +143,53 @@ class TextIndex:
             return self.patch_[row]
         if row >= self.by_row_.shape[0]:
             return np.zeros(0, np.int32), np.zeros(0, np.float32)
-        start, stop = self.by_row_.indptr[row], self.by_row_.indptr[row + 1]
-        data = self.by_row_.data[start:stop]
-        keep = data > 0
-        return self.by_row_.indices[start:stop][keep], data[keep]
+        # An edited row lives in the patch and a deleted one is never read: no zeros here.
+        start, stop = self.by_row_.indptr[row : row + 2]
+        return self.by_row_.indices[start:stop], self.by_row_.data[start:stop]
 
     def query(self, text: str) -> tuple[np.ndarray, np.ndarray, float]:
         """The requester's words, their idf-weighted BM25 weights and the self-score that
         scales similarities to 0..1."""
         doc = Counter(w for w in tokens(text) if w in self.vocabulary_)
         cols, vals = self._weights(doc)
+        n = max(self.documents_, 1)
+        if n >= COMMON_MIN_DOCUMENTS:  # drop words too common to tell anyone apart
+            rare = self.df_[cols] <= COMMON_SHARE * n
+            cols, vals = cols[rare], vals[rare]
         if not cols.size:
             return cols, vals, 0.0
         df = self.df_[cols]
-        n = max(self.documents_, 1)
         idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
         weights = idf * vals
         return cols, weights, float(weights @ vals)
 
     def similarity(self, query: tuple[np.ndarray, np.ndarray, float], size: int) -> np.ndarray:
-        """Every row's similarity to the query, in 0..1 (rows past `size` are not returned)."""
+        """Every row's similarity to the query, in 0..1 (rows past `size` are not returned).
+
+        Reads only the postings of the query's words (by-word index), not every row.
+        """
         cols, weights, norm = query
         out = np.zeros(size, dtype=np.float32)
         if not norm:
             return out
-        fitted = cols[cols < self.by_word_.shape[1]]
-        if fitted.size:
+        fitted = cols < self.by_word_.shape[1]
+        if fitted.any():
             ptr = self.by_word_.indptr
-            spans = [np.arange(ptr[c], ptr[c + 1]) for c in fitted]
-            at = np.concatenate(spans)
-            repeat = np.repeat(weights[cols < self.by_word_.shape[1]], [s.size for s in spans])
+            starts, lengths = ptr[cols[fitted]], np.diff(ptr)[cols[fitted]]
+            total = int(lengths.sum())
+            at = np.arange(total) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
             rows = self.by_word_.indices[at]
-            keep = rows < size
-            out += np.bincount(
-                rows[keep], weights=self.by_word_.data[at][keep] * repeat[keep], minlength=size
-            )[:size].astype(np.float32)
+            contribution = self.by_word_.data[at] * np.repeat(weights[fitted], lengths)
+            out += np.bincount(rows, weights=contribution, minlength=self.by_word_.shape[0])[
+                :size
+            ].astype(np.float32)
         if self.patch_:
             rows, matrix = self._patch()
             dense = np.zeros(matrix.shape[1], dtype=np.float32)
             dense[cols] = weights
             keep = rows < size
             out[rows[keep]] = (matrix @ dense)[keep]
-        return np.minimum(out / norm, 1.0)
+        return np.minimum(out * np.float32(1 / norm), np.float32(1))
 
     def _patch(self) -> tuple[np.ndarray, sp.csr_matrix]:
         """The edited rows as one small CSR matrix, rebuilt after an edit."""
@@ -198,9 +208,11 @@ class TextIndex:
             self._patch_matrix = (rows, matrix)
         return self._patch_matrix
 
-    def shared_words(self, query_text: str, row: int, limit: int = 3) -> list[str]:
-        """The words of the requester's description that count most in this row's match."""
-        cols, weights, _ = self.query(query_text)
+    def shared_words(
+        self, query: tuple[np.ndarray, np.ndarray, float], row: int, limit: int = 3
+    ) -> list[str]:
+        """The requester's words that count most in this row's match (from `query`)."""
+        cols, weights, _ = query
         mine = dict(zip(cols.tolist(), weights.tolist(), strict=True))
         c, v = self.row(row)
         scored = sorted(
