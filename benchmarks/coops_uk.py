@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# Beside the project's checkout; PEERLINK_SHARED_DATA points elsewhere (another worktree).
+DATA = Path(
+    os.environ.get("PEERLINK_SHARED_DATA")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "data"
+)
 COOPS_CSV = DATA / "coops_uk_open_data_2023.csv"
 
 # The dataset's `Sector` column, mapped to Peerlink's sector slugs.

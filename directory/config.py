@@ -59,6 +59,9 @@ def from_environment(instance_path: str) -> dict:
         "GEOCODER_USER_AGENT": env.get("GEOCODER_USER_AGENT", "peerlink"),
         # Rate limits are counted here: memory:// for one process, redis://host:6379 for several.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Each worker refits its matching text model in the background once this share of
+        # the directory has been edited since its last fit.
+        "MATCHING_REFIT_SHARE": float(env.get("MATCHING_REFIT_SHARE", "0.1")),
     }
 
 

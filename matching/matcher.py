@@ -48,6 +48,9 @@ class Matcher(BaseEstimator):
     radius_km : float
         The distance at which proximity is worth half of what next door is; also the distance
         within which "12 km away" is worth saying.
+    peer_radius_km : float
+        The same, for peers: a peer is someone to visit, so proximity falls off sooner (a
+        same-sector co-op 0.8 km away used to lose to one 60 km away with a matching need).
     peer_soft_km : float
         Peers farther than this lose score quickly (a third at twice the distance, most of it
         beyond): a peer is someone to visit. Mentors have no such limit, so a rural business
@@ -61,11 +64,13 @@ class Matcher(BaseEstimator):
         *,
         weights: Weights = DEFAULT_WEIGHTS,
         radius_km: float = 80.0,
+        peer_radius_km: float = 40.0,
         peer_soft_km: float = 50.0,
         pool_size: int = 50,
     ):
         self.weights = weights
         self.radius_km = radius_km
+        self.peer_radius_km = peer_radius_km
         self.peer_soft_km = peer_soft_km
         self.pool_size = pool_size
 
@@ -188,7 +193,7 @@ class Matcher(BaseEstimator):
         parts = {
             "sector": sector,
             "description": store.text.similarity(text, store.size)[where],
-            "distance": 1.0 / (1.0 + (distance * f32(1 / self.radius_km)) ** 2),
+            "distance": 1.0 / (1.0 + (distance * f32(1 / self._radius(kind))) ** 2),
         }
         if kind == "mentor":
             parts["coverage"] = they_offer * f32(1 / max(1, len(profile.needs)))
@@ -210,6 +215,9 @@ class Matcher(BaseEstimator):
         shares = self._shares(kind)
         score = sum(f32(shares[part]) * parts[part] for part in shares) * factor
         return _Scores(np.clip(score, 0.0, 1.0), parts, distance, gap, known, factor, text)
+
+    def _radius(self, kind: Kind) -> float:
+        return self.radius_km if kind == "mentor" else self.peer_radius_km
 
     def _shares(self, kind: Kind) -> dict[str, float]:
         cache = self.__dict__.setdefault("_shares_cache", {})

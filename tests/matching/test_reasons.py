@@ -114,7 +114,9 @@ def test_reasons_are_true_of_the_data_in_a_realistic_directory(fitted, synthetic
 
 def test_mentor_reasons_come_strongest_first(requester):
     helper = mentor(2, km=12.3, offers=frozenset({"funding", "legal"}), founded_year=2001)
-    weights = Weights(mentor_distance=0.3, mentor_sector=0.2, mentor_experience=0.1)
+    weights = Weights(
+        mentor_distance=0.3, mentor_sector=0.2, mentor_experience=0.1, mentor_description=0.1
+    )
     fitted = Matcher(weights=weights).fit([helper])
 
     (found,) = fitted.suggest(replace(requester, founded_year=2006), "mentor")
