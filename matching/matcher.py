@@ -292,7 +292,7 @@ class Matcher(BaseEstimator):
             stage_gap=int(scores.gap[at]) if scores.known[at] else None,
             shared_words=words,
             distance_km=km,
-            near_km=self.radius_km,
+            near_km=self.radius_km if kind == "mentor" else self.peer_soft_km,
             factor=float(np.broadcast_to(scores.factor, scores.score.shape)[at]),
         )
         return Suggestion(

@@ -88,7 +88,7 @@ def check(reason: str, kind: str, requester, candidate, distance_km: float) -> N
     elif m := re.fullmatch(r"Ranked a little lower: already in (\d+) open introductions?", reason):
         assert kind == "mentor" and candidate.open_introductions == int(m[1]) > 0
     elif m := re.fullmatch(r"Ranked lower for distance: (\d+) km away", reason):
-        assert kind == "peer" and int(m[1]) == round(distance_km) > 50
+        assert kind == "peer" and int(m[1]) == round(distance_km) and distance_km > 50
     elif m := re.fullmatch(r"(Your|Their) stage is not known, so stage did not count", reason):
         assert kind == "peer"
         assert (requester if m[1] == "Your" else candidate).stage is None
