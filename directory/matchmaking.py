@@ -11,6 +11,7 @@ matching refit` asks every worker to.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterable
@@ -27,6 +28,16 @@ from matching.reasons import why_empty
 
 _KEY = "peerlink_index"
 _build_lock = threading.Lock()
+
+
+def _after_fork() -> None:
+    """A worker forked (gunicorn --preload) while the start-up build held the lock would
+    wait for a thread that does not exist in it: start the child with a fresh lock."""
+    global _build_lock
+    _build_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork)
 # A worker further behind than this share of the directory rebuilds instead of catching up.
 _REBUILD_SHARE = 0.25
 _CHUNK = 500
@@ -204,12 +215,6 @@ def request_refit() -> tuple[int, float]:
     db.session.execute(delete(MatchingChange).where(MatchingChange.version <= keep_after))
     db.session.commit()
     return len(fresh.matcher), seconds
-
-
-def matcher() -> Matcher | None:
-    """The current matcher, or None while the directory is empty."""
-    fitted = index().matcher
-    return fitted if len(fitted) else None
 
 
 def _suggest(profile: Profile, kind: str, limit: int, max_distance_km: float | None):

@@ -42,7 +42,7 @@ class Weights:
     diversity: float = 0.3
     redundancy_threshold: float = 0.6
 
-    # Below this TF-IDF cosine, "Similar work" is not worth saying (it still counts in the score).
+    # Below this BM25 similarity, "Similar work" is not worth saying (it still counts in the score).
     description_reason_min: float = 0.15
 
     def __post_init__(self) -> None:
