@@ -260,10 +260,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--size", type=int, help="only this directory size (7000 or 100000)")
     args = parser.parse_args()
     started = time.perf_counter()
     quick = [(2_000, 50, 5), (20_000, 50, 1)]
-    plan = quick if args.quick else [(7_000, 200, 20), (100_000, 200, 3)]
+    plan = quick if args.quick else [(7_000, 200, 10), (100_000, 100, 1)]
+    if args.size:
+        plan = [row for row in plan if row[0] == args.size]
     requesters = plan[0][1]
     rows = [bench(n, r, nr, args.seed) for n, r, nr in plan]
     report(rows, requesters)

@@ -280,7 +280,8 @@ def evaluate_real(n_requesters: int, seed: int, n_examples: int) -> None:
             print(f"| {kind} | {figure} | " + " | ".join(cells) + " |")
     print()
     agency = [p for p in profiles if "co-operative development agency" in p.name.lower()][:1]
-    _examples(matcher, agency + requesters, n_examples + len(agency))
+    _examples(matcher, agency, 1, always=True)  # issue #10's example
+    _examples(matcher, requesters, n_examples)
 
 
 def _near_shown(near_same: dict[int, set[int]]) -> Callable:
@@ -344,13 +345,14 @@ FIGURES = {
 }  # fmt: skip
 
 
-def _examples(matcher: Matcher, requesters: list[Profile], n: int) -> None:
+def _examples(matcher: Matcher, requesters: list[Profile], n: int, always=False) -> None:
     print("### Examples\n")
     seen_sectors = set()
     for p in requesters:
         if len(seen_sectors) == n:
             break
-        if p.sectors[0] in seen_sectors or p.sectors[0] == "other" or p.stage == "mature":
+        usual = p.sectors[0] not in seen_sectors | {"other"} and p.stage != "mature"
+        if not (always or usual):
             continue
         seen_sectors.add(p.sectors[0])
         needs = ", ".join(TOPICS[t].lower() for t in sorted(p.needs))
