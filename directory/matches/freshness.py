@@ -123,7 +123,7 @@ def _forget(session: Session) -> None:
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _bulk_writes(state) -> None:
+def _bulk_writes(state):
     """`update(Introduction)...` and friends skip the flush: note their rows here, first."""
     if not (state.is_update or state.is_delete) or state.bind_mapper is None:
         return
@@ -136,4 +136,8 @@ def _bulk_writes(state) -> None:
     ids = {i for row in state.session.connection().execute(stmt) for i in row}
     if state.bind_mapper.class_ is Business and state.is_delete:
         ids |= _counterparts(state.session, ids)
+    # Write first, then take the version row's lock, in the order a flush takes them, so
+    # that a bulk UPDATE and a flush touching the same row cannot deadlock on PostgreSQL.
+    result = state.invoke_statement()
     bump(state.session, ids)
+    return result
