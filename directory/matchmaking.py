@@ -98,10 +98,14 @@ def _profiles(stmt) -> list[Profile]:
 
 def read_version() -> tuple[int, int]:
     """The directory version and the refit count: one primary-key read."""
-    row = db.session.execute(
-        select(MatchingState.version, MatchingState.refits).where(MatchingState.id == 1)
-    ).one_or_none()
-    return (row.version, row.refits) if row else (0, 0)
+    # Plain SQL on the session's connection: the ORM's statement handling would cost more
+    # than the read itself, and this runs before every suggestion.
+    row = (
+        db.session.connection()
+        .exec_driver_sql("SELECT version, refits FROM matching_state WHERE id = 1")
+        .first()
+    )
+    return (row[0], row[1]) if row else (0, 0)
 
 
 def _fit() -> MatchingIndex:
