@@ -1,17 +1,31 @@
-"""How good are the suggestions? Planted ground truth, then the real Co-operatives UK records.
+"""How good are the suggestions? Planted ground truth in six scenarios, then the real co-ops.
 
-Run: .venv/bin/python benchmarks/eval_matching.py [--quick]
+Run: .venv/bin/python benchmarks/eval_matching.py [--quick] [--seed N]
 
-1. Planted: a synthetic directory of random businesses, and for each sampled requester one
-   mentor (or peer) that is clearly right, among copies of it that are each wrong in one way.
-   Reports hit rate @1/@3/@5 and NDCG@5 of the right one, and how often each decoy ranks
-   above it, for the matcher and two baselines: "same sector and region" (the coordinators'
-   spreadsheet filter, in no particular order; for mentors also "willing to mentor") and
-   "nearest" (pure distance; for mentors among the willing).
-2. Real: the English co-ops of the Co-operatives UK 2023 open data, with sectors mapped from
-   the name and sector columns and stage, needs and offers sampled deterministically (the
-   export has no descriptions, so the text is the name and sector). Aggregate sanity figures
-   for the three methods, and a few requesters with their top suggestions and reasons.
+The weights were tuned on seed 2024 only (the default); the README reports seed 7 as well,
+held out: never looked at while tuning. Each scenario plants, for sampled requesters, the
+businesses that are right (with graded relevance where several are) among businesses that
+look alike but are wrong, in a synthetic directory (businesses clustered around English towns)
+or among the real co-ops' coordinates:
+
+1. one right answer, copies of it each wrong in one way (too far, not willing, ...);
+2. several right answers with graded relevance (3: right in every way; 2 and 1: less so);
+3. text-only signal: the right one differs from five look-alikes only in its description;
+4. sparse profiles: no needs, no description, unknown stage (imported from open data);
+   every same-sector business within 15 km is right, judged on the whole directory;
+5. decoys wrong in two ways at once;
+6. realistic clustered geography: scenario 1 among the 5,888 real co-ops' coordinates.
+
+Methods: Peerlink; nearest first; same sector nearby (same primary sector, nearest first);
+plain BM25 of the requester's description. Every method applies the same hard rules (for
+mentors: willing, available, further along, offering a need), so they differ only in ranking.
+Figures: hit@1, hit@5, NDCG@5 (graded), MRR (of the first right one, 0 beyond the top 10).
+
+Then the English co-ops of the Co-operatives UK 2023 open data (sectors mapped from the name,
+whole words only, and the sector column; stage, needs and offers sampled deterministically;
+the export has no descriptions, so the text is the name and sector): how far peers are,
+whether hubs and clubs flood the lists, whether the nearest same-sector co-op (within 1 km)
+is shown, and a few requesters with their suggestions and reasons.
 """
 
 from __future__ import annotations
@@ -20,11 +34,12 @@ import argparse
 import csv
 import math
 import random
+import re
 import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -33,15 +48,10 @@ from geopy.distance import geodesic
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.coops_uk import DATA, SECTOR_MAP  # noqa: E402
+from benchmarks.eval_scenarios import SCENARIOS, Trial  # noqa: E402
 from matching import Matcher, Profile  # noqa: E402
-from matching.synthetic import (  # noqa: E402
-    TOWNS,
-    describe,
-    directory,
-    random_profile,
-    region_of,
-    slugify,
-)
+from matching.matcher import _sphere_km  # noqa: E402
+from matching.synthetic import directory, random_profile, slugify  # noqa: E402
 from matching.vocab import (  # noqa: E402
     RELATED_SECTORS,
     SECTORS,
@@ -53,229 +63,151 @@ from matching.vocab import (  # noqa: E402
 EARTH_RADIUS_KM = 6371.0088
 K = 10
 Ranker = Callable[[Profile, str], list[int]]
+METHODS = ("Peerlink", "Nearest", "Same sector nearby", "BM25 (description)")
 
 
 # -- planted ground truth ------------------------------------------------------------------
 
 
-@dataclass
-class Trial:
-    kind: str
-    requester: Profile
-    right: int
-    decoys: dict[str, int]  # what is wrong with it -> id
-    planted: list[Profile]
-
-
-def _unrelated_sector(rng: random.Random, sector: str) -> str:
-    options = [s for s in SECTORS if s not in {sector, "other"} | RELATED_SECTORS[sector]]
-    return rng.choice(options)
-
-
-def _place(rng: random.Random, origin: Profile, low_km: float, high_km: float) -> dict:
-    """A spot `low_km` to `high_km` from `origin`, in the region of its nearest town."""
-    point = geodesic(kilometers=rng.uniform(low_km, high_km)).destination(
-        (origin.latitude, origin.longitude), rng.uniform(0, 360)
-    )
-    town = min(TOWNS, key=lambda t: (TOWNS[t][0] - point.latitude) ** 2
-               + ((TOWNS[t][1] - point.longitude) * 0.6) ** 2)  # fmt: skip
-    return {"latitude": point.latitude, "longitude": point.longitude, "town": town}
-
-
-def plant(rng: random.Random, kind: str, next_id: Callable[[], int]) -> Trial:
-    """A requester, the right one for it, and copies of the right one each wrong in one way."""
-    stages = list(STAGES)
-    stage = rng.choice(stages[:3] if kind == "mentor" else stages)
-    requester = random_profile(
-        rng, None, stage=stage, needs=frozenset(rng.sample(list(TOPICS), rng.randint(2, 3)))
-    )
-    sector, needs, town = requester.sectors[0], requester.needs, requester.town
-    others = [t for t in TOPICS if t not in needs]
-    other_sector = _unrelated_sector(rng, sector)
-    right = {
-        "sectors": (sector,),
-        "description": describe(rng, sector, town),
-        "owner_id": None,
-        "accepting_requests": True,  # a paused business cannot be asked, so is never right
-    }
-    if kind == "mentor":
-        later = [s for s in stages if STAGE_ORDER[s] > max(STAGE_ORDER[stage], 1)]
-        right |= {
-            "stage": rng.choice(later),
-            "willing_to_mentor": True,
-            "mentor_capacity": None,
-            "open_introductions": 0,
-            "offers": frozenset(rng.sample(sorted(needs), rng.randint(1, len(needs))))
-            | {rng.choice(others)},
-        }
-        wrong = {
-            "not willing": {"willing_to_mentor": False},
-            "not further along": {"stage": stage},
-            "offers nothing needed": {"offers": frozenset(rng.sample(others, 2))},
-        }
+def rank(matcher: Matcher, method: str, p: Profile, kind: str) -> list[int]:
+    """The top K ids by `method`, after the same hard rules as Peerlink's."""
+    if method == "Peerlink":
+        return [s.id for s in matcher.suggest(p, kind, K)]
+    store = matcher.store_
+    allowed = matcher._allowed(store, p, kind)
+    km = _sphere_km(store, slice(0, store.size), p)
+    if method == "Nearest":
+        key = km
+    elif method == "Same sector nearby":
+        same = store.primary[: store.size] == list(SECTORS).index(p.sectors[0])
+        key = np.where(same, km, km + 1e6)
     else:
-        far = [s for s in stages if abs(STAGE_ORDER[s] - STAGE_ORDER[stage]) >= 2]
-        right |= {
-            "stage": stage,
-            "needs": frozenset(rng.sample(sorted(needs), 2)) | {rng.choice(others)},
-        }
-        wrong = {
-            "stage far apart": {"stage": rng.choice(far)},
-            "no shared needs": {"needs": frozenset(rng.sample(others, 2))},
-            "unrelated description": {"description": describe(rng, other_sector, town)},
-        }
-    wrong |= {
-        "wrong sector": {
-            "sectors": (other_sector,),
-            "description": describe(rng, other_sector, town),
-        },
-        "too far": _place(rng, requester, 150, 300),
+        key = -store.text.similarity(store.text.query(p.description), store.size)
+    key = np.where(allowed, key, np.inf)
+    top = np.argsort(key, kind="stable")[:K]
+    return store.ids[top[np.isfinite(key[top])]].tolist()
+
+
+def _grades(trial: Trial, matcher: Matcher, ranking: list[int]) -> tuple[list[int], list[int]]:
+    """Grades of the ranked ids, and every grade that exists (for the ideal ranking)."""
+    if trial.judge is None:
+        return [trial.grades.get(i, 0) for i in ranking], list(trial.grades.values())
+    store = matcher.store_
+    km = _sphere_km(store, slice(0, store.size), trial.requester)
+    allowed = matcher._allowed(store, trial.requester, trial.kind)
+    every = {int(store.ids[r]): trial.judge(store.profiles[r], float(km[r]))
+             for r in np.flatnonzero(allowed & (km <= 20))}  # fmt: skip
+    return [every.get(i, 0) for i in ranking], [g for g in every.values() if g]
+
+
+def metrics(got: list[int], possible: list[int]) -> dict[str, float]:
+    ideal = sorted(possible, reverse=True)[:5]
+    dcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(got[:5]))
+    idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+    first = next((i + 1 for i, g in enumerate(got) if g), None)
+    return {
+        "hit@1": float(bool(got[:1] and got[0])),
+        "hit@5": float(any(got[:5])),
+        "NDCG@5": dcg / idcg if idcg else 0.0,
+        "MRR": 1 / first if first else 0.0,
     }
-    first = random_profile(rng, next_id(), town=town, **right)
-    first = replace(first, **_place(rng, requester, 3, 30))
-    planted = [first]
-    for change in wrong.values():
-        copy = replace(first, id=next_id(), **_place(rng, requester, 3, 30))
-        planted.append(replace(copy, slug=slugify(f"{copy.name} {copy.id}"), **change))
-    decoys = {why: p.id for why, p in zip(wrong, planted[1:], strict=True)}
-    return Trial(kind, requester, first.id, decoys, planted)
-
-
-class Columns:
-    """The few columns the baselines read."""
-
-    def __init__(self, profiles: Sequence[Profile], region: Callable[[Profile], str]):
-        self.ids = np.array([p.id for p in profiles])
-        self.sector = np.array([p.sectors[0] for p in profiles])
-        self.region = np.array([region(p) for p in profiles])
-        self.willing = np.array([p.willing_to_mentor for p in profiles])
-        self.lat = np.radians([p.latitude for p in profiles])
-        self.lon = np.radians([p.longitude for p in profiles])
-
-    def plus(self, other: Columns) -> Columns:
-        both = Columns([], str)
-        for name in vars(self):
-            setattr(both, name, np.concatenate([getattr(self, name), getattr(other, name)]))
-        return both
-
-    def km(self, p: Profile) -> np.ndarray:
-        lat, lon = math.radians(p.latitude), math.radians(p.longitude)
-        a = np.sin((self.lat - lat) / 2) ** 2
-        a += math.cos(lat) * np.cos(self.lat) * np.sin((self.lon - lon) / 2) ** 2
-        return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
-
-
-def spreadsheet(columns: Columns, p: Profile, kind: str, region: str) -> list[int]:
-    """Same primary sector and region (and willing, for mentors), in no particular order: a
-    fixed shuffle, so that where the planted ids fall says nothing."""
-    keep = (columns.sector == p.sectors[0]) & (columns.region == region) & (columns.ids != p.id)
-    if kind == "mentor":
-        keep &= columns.willing
-    return sorted(columns.ids[keep].tolist(), key=lambda id: (id * 2654435761) % 2**32)[:K]
-
-
-def nearest(columns: Columns, p: Profile, kind: str) -> list[int]:
-    km = columns.km(p)
-    km[columns.ids == p.id] = np.inf
-    if kind == "mentor":
-        km[~columns.willing] = np.inf
-    order = np.argsort(km, kind="stable")[:K]
-    return columns.ids[order[np.isfinite(km[order])]].tolist()
 
 
 def evaluate_planted(n_background: int, n_trials: int, seed: int) -> None:
-    background = directory(n_background, seed=seed)
-    matcher = Matcher().fit(background)
-    columns = Columns(background, region_of)
+    synthetic = directory(n_background, seed=seed)
+    real, _ = real_profiles()
     rng = random.Random(seed + 1)
-    ids = iter(rng.sample(range(n_background + 1, 10 * n_background), 12 * n_trials))
-
-    results: dict[str, dict[str, list[list[int]]]] = {}
-    trials: dict[str, list[Trial]] = {"peer": [], "mentor": []}
+    ids = iter(rng.sample(range(10**6, 10**7), 40 * n_trials * len(SCENARIOS)))
     started = time.perf_counter()
-    for kind in trials:
-        ranked = results.setdefault(kind, {m: [] for m in METHODS})
-        for _ in range(n_trials):
-            trial = plant(rng, kind, lambda: next(ids))
-            trials[kind].append(trial)
-            matcher.update(trial.planted)
-            ranked["Matcher"].append([s.id for s in matcher.suggest(trial.requester, kind, K)])
-            matcher.remove([p.id for p in trial.planted])
-            both = columns.plus(Columns(trial.planted, region_of))
-            region = region_of(trial.requester)
-            ranked["Same sector and region"].append(
-                spreadsheet(both, trial.requester, kind, region)
-            )
-            ranked["Nearest"].append(nearest(both, trial.requester, kind))
-    elapsed = time.perf_counter() - started
-
-    print(f"## Planted ground truth ({n_background:,} background businesses, "
-          f"{n_trials} requesters per kind, {elapsed:.1f} s)\n")  # fmt: skip
-    print("| kind | method | hit@1 | hit@3 | hit@5 | NDCG@5 |")
-    print("|---|---|---:|---:|---:|---:|")
-    for kind, by_method in results.items():
-        for method, rankings in by_method.items():
-            ranks = [_rank(r, t.right) for r, t in zip(rankings, trials[kind], strict=True)]
-            hits = [np.mean([r <= k for r in ranks]) for k in (1, 3, 5)]
-            ndcg = np.mean([1 / math.log2(r + 1) if r <= 5 else 0.0 for r in ranks])
-            print(f"| {kind} | {method} | " + " | ".join(f"{h:.2f}" for h in hits)
-                  + f" | {ndcg:.2f} |")  # fmt: skip
-    print("\nHow often each decoy ranks above the right one (or is shown without it):\n")
-    print("| kind | decoy | " + " | ".join(METHODS) + " |")
-    print("|---|---|" + "---:|" * len(METHODS))
-    for kind, by_method in results.items():
-        for why in trials[kind][0].decoys:
-            rates = [
-                np.mean(
-                    [
-                        _rank(r, t.decoys[why]) < _rank(r, t.right)
-                        for r, t in zip(by_method[m], trials[kind], strict=True)
-                    ]
-                )
-                for m in METHODS
-            ]
-            print(f"| {kind} | {why} | " + " | ".join(f"{x:.0%}" for x in rates) + " |")
+    print(f"## Planted ground truth (seed {seed}; {n_background:,} synthetic or "
+          f"{len(real):,} real-coordinate businesses; {n_trials} requesters per kind)"
+          "\n")  # fmt: skip
+    print("| scenario | kind | method | hit@1 | hit@5 | NDCG@5 | MRR |")
+    print("|---|---|---|---:|---:|---:|---:|")
+    beaten: dict[str, list[float]] = {}
+    for name, planter in SCENARIOS.items():
+        geography = real if name.startswith("6") else synthetic
+        matcher = Matcher().fit(geography)
+        for kind in ("peer", "mentor"):
+            if name.startswith("4") and kind == "mentor":
+                continue  # mentors are found for needs; a sparse profile has none
+            scores: dict[str, list[dict[str, float]]] = {m: [] for m in METHODS}
+            for _ in range(n_trials):
+                at = None
+                if name.startswith("6"):
+                    home = rng.choice(real)
+                    at = (home.latitude + rng.gauss(0, 0.01), home.longitude + rng.gauss(0, 0.01))
+                trial = (planter(rng, kind, lambda: next(ids), at) if at
+                         else planter(rng, kind, lambda: next(ids)))  # fmt: skip
+                matcher.update(trial.planted)
+                for method in METHODS:
+                    ranking = rank(matcher, method, trial.requester, kind)
+                    scores[method].append(metrics(*_grades(trial, matcher, ranking)))
+                    if method == "Peerlink":
+                        right = min((ranking.index(i) for i in trial.grades if i in ranking),
+                                    default=K)  # fmt: skip
+                        for why, id in trial.decoys.items():
+                            above = id in ranking and ranking.index(id) < right
+                            beaten.setdefault(f"{name[0]} {kind}: {why}", []).append(above)
+                matcher.remove([p.id for p in trial.planted])
+            for method, rows in scores.items():
+                cells = " | ".join(f"{np.mean([r[m] for r in rows]):.2f}"
+                                   for m in ("hit@1", "hit@5", "NDCG@5", "MRR"))  # fmt: skip
+                print(f"| {name} | {kind} | {method} | {cells} |")
+    print(f"\nHow often a decoy ranks above every right one with Peerlink "
+          f"({time.perf_counter() - started:.0f} s in all):\n")  # fmt: skip
+    print("| scenario, kind: what is wrong with the decoy | share |")
+    print("|---|---:|")
+    for key, values in beaten.items():
+        print(f"| {key} | {np.mean(values):.0%} |")
     print()
-
-
-def _rank(ranking: list[int], id: int) -> float:
-    return ranking.index(id) + 1 if id in ranking else math.inf
-
-
-METHODS = ("Matcher", "Same sector and region", "Nearest")
 
 
 # -- the real co-ops -----------------------------------------------------------------------
 
+# Whole words only (a trailing * allows any ending): " bus" once matched "Bushey".
 KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
-    ("pub", (" pub", "inn", " arms", "tavern", "brewery")),
-    ("shop", ("shop", "store", "stores", "grocer")),
-    ("cafe-food", ("cafe", "café", "kitchen", "bakery", "food co")),
-    ("energy", ("energy", "solar", "wind", "hydro", "power", "renewable")),
-    ("housing", ("housing", "homes", "land trust", "cohousing", "tenant")),
-    ("finance", ("credit union", "savings", "bank", "finance", "loan")),
+    ("pub", ("pub", "inn", "arms", "tavern", "brewery")),
+    ("shop", ("shop", "store", "stores", "grocer*")),
+    ("cafe-food", ("cafe", "café", "kitchen", "bakery", "food co*")),
+    ("energy", ("energy", "solar", "wind", "hydro", "power", "renewable*")),
+    ("housing", ("housing", "homes", "land trust", "cohousing", "tenant*")),
+    ("finance", ("credit union", "savings", "bank", "finance", "loan*")),
     ("library", ("library",)),
-    ("arts-culture", ("theatre", "arts", "cinema", "music", "heritage", "gallery", "artist")),
-    ("sport-leisure", ("football", "rugby", "cricket", "bowling", "sport", "swimming", "golf",
-                       "supporters", "tennis", "athletic", "pool")),
-    ("food-growing", ("farm", "garden", "allotment", "growers", "orchard", "smallholding")),
-    ("health-care", ("care", "health", "wellbeing", "medical")),
-    ("transport", ("transport", " bus", "bike", "cycle", "car club", "taxi")),
-    ("childcare", ("nursery", "childcare", "youth", "play", "children")),
-    ("employment-training", ("training", "school", "learning", "education", "college", "skills")),
-    ("digital", ("digital", "media", "radio", "broadband", "software", "tech", "web")),
-    ("environment", ("environment", "nature", "wildlife", "recycl", "repair", "green")),
-    ("tourism", ("tourism", "visitor", "museum", "castle", "holiday")),
-    ("hub", ("club", "hall", "centre", "hub", "institute", "community")),
+    ("arts-culture", ("theatre", "arts", "cinema", "music", "heritage", "gallery", "artist*")),
+    ("sport-leisure", ("football", "rugby", "cricket", "bowling", "sport*", "swimming", "golf",
+                       "supporters", "tennis", "athletic*", "pool")),
+    ("food-growing", ("farm*", "garden*", "allotment*", "growers", "orchard", "smallholding")),
+    ("health-care", ("care", "health*", "wellbeing", "medical")),
+    ("transport", ("transport", "bus", "buses", "bike*", "cycle*", "car club", "taxi*")),
+    ("childcare", ("nursery", "childcare", "youth", "play*", "children")),
+    ("employment-training", ("training", "school", "learning", "education", "college",
+                             "skills", "development agency", "co-operative development*")),
+    ("digital", ("digital", "media", "radio", "broadband", "software", "tech*", "web*")),
+    ("environment", ("environment*", "nature", "wildlife", "recycl*", "repair", "green")),
+    ("tourism", ("tourism", "visitor*", "museum", "castle", "holiday*")),
+    ("hub", ("hall", "centre", "center", "hub", "institute")),
 ]  # fmt: skip
+_ANY_ENDING, _WORD_END = r"\w*", r"\b"
+
+
+def _keyword(word: str) -> str:
+    ending = _ANY_ENDING if word.endswith("*") else _WORD_END
+    return r"\b" + re.escape(word.rstrip("*")) + ending
+
+
+_KEYWORD_RE = [(sector, re.compile("|".join(map(_keyword, words)))) for sector, words in KEYWORDS]
+# Social clubs and trade unions are neither hubs nor any other sector: "other" has no peers
+# by sector, so they no longer flood every hub's list (a third of the co-ops are clubs).
+EVAL_SECTOR_MAP = SECTOR_MAP | {"Membership associations, social clubs and trade unions": "other"}
 
 
 def sector_of(name: str, sector_column: str) -> str:
-    lowered = f" {name.lower()} "
-    for sector, words in KEYWORDS:
-        if any(w in lowered for w in words):
+    lowered = name.lower()
+    for sector, pattern in _KEYWORD_RE:
+        if pattern.search(lowered):
             return sector
-    return SECTOR_MAP.get(sector_column, "other")
+    return EVAL_SECTOR_MAP.get(sector_column, "other")
 
 
 def real_profiles() -> tuple[list[Profile], dict[int, str]]:
@@ -315,30 +247,50 @@ _NOT_ENGLAND = {"Scotland", "Wales", "Northern Ireland", ""}
 
 def evaluate_real(n_requesters: int, seed: int, n_examples: int) -> None:
     started = time.perf_counter()
-    profiles, regions = real_profiles()
+    profiles, _ = real_profiles()
     matcher = Matcher().fit(profiles)
     fit_s = time.perf_counter() - started
-    columns = Columns(profiles, lambda p: regions[p.id])
     by_id = {p.id: p for p in profiles}
     requesters = random.Random(seed).sample(profiles, n_requesters)
-
-    rankers: dict[str, Ranker] = {
-        "Matcher": lambda p, kind: [s.id for s in matcher.suggest(p, kind, 5)],
-        "Same sector and region": lambda p, kind: spreadsheet(columns, p, kind, regions[p.id])[:5],
-        "Nearest": lambda p, kind: nearest(columns, p, kind)[:5],
-    }
+    store = matcher.store_
+    near_same = {}
+    for p in requesters:
+        km = _sphere_km(store, slice(0, store.size), p)
+        same = (store.primary[: store.size] == store.primary[store.row_of[p.id]]) & (km <= 1.0)
+        same &= matcher._allowed(store, p, "peer")
+        near_same[p.id] = set(store.ids[: store.size][same].tolist())
+    sectors = [p.sectors[0] for p in profiles]
     print(f"## Real records: {len(profiles):,} English co-ops (Co-operatives UK 2023), "
           f"{n_requesters} requesters, top 5 (fit {fit_s:.1f} s incl. loading)\n")  # fmt: skip
-    print("| kind | figure | " + " | ".join(rankers) + " |")
-    print("|---|---|" + "---:|" * len(rankers))
+    print(f"Sectors mapped: hub {sectors.count('hub') / len(sectors):.0%}, "
+          f"other {sectors.count('other') / len(sectors):.0%}.\n")  # fmt: skip
+    print("| kind | figure | " + " | ".join(METHODS) + " |")
+    print("|---|---|" + "---:|" * len(METHODS))
     for kind in ("peer", "mentor"):
-        shown = {m: [(p, [by_id[i] for i in f(p, kind)]) for p in requesters] for m, f in
-                 rankers.items()}  # fmt: skip
-        for figure, value in FIGURES[kind]:
+        shown = {m: [(p, [by_id[i] for i in rank(matcher, m, p, kind)[:5]]) for p in requesters]
+                 for m in METHODS}  # fmt: skip
+        figures = FIGURES[kind]
+        if kind == "peer":
+            figures = [
+                *figures,
+                ("a same-sector co-op within 1 km is shown", _near_shown(near_same)),
+            ]
+        for figure, value in figures:
             cells = [value(results) for results in shown.values()]
             print(f"| {kind} | {figure} | " + " | ".join(cells) + " |")
     print()
+    agency = [p for p in profiles if "co-operative development agency" in p.name.lower()][:1]
+    _examples(matcher, agency, 1, always=True)  # issue #10's example
     _examples(matcher, requesters, n_examples)
+
+
+def _near_shown(near_same: dict[int, set[int]]) -> Callable:
+    def value(results: list[tuple[Profile, list[Profile]]]) -> str:
+        hits = [bool(near_same[p.id] & {c.id for c in shown}) for p, shown in results
+                if near_same[p.id]]  # fmt: skip
+        return f"{np.mean(hits):.0%} of {len(hits)}" if hits else "-"
+
+    return value
 
 
 def _share(test: Callable[[Profile, Profile], bool]) -> Callable:
@@ -370,7 +322,10 @@ _COMMON = [
     ("requesters with no suggestion", lambda rs: f"{np.mean([not s for _, s in rs]):.0%}"),
     ("median distance, km", _median_km),
     ("within 25 km", _share(lambda p, c: _km(p, c) <= 25)),
+    ("over 100 km", _share(lambda p, c: _km(p, c) > 100)),
+    ("farthest, km", lambda rs: f"{max((_km(p, c) for p, s in rs for c in s), default=0):.0f}"),
     ("same or related sector", _share(_same_or_related)),
+    ("hubs among the suggested", _share(lambda p, c: c.sectors[0] == "hub")),
 ]
 FIGURES = {
     "peer": [
@@ -390,13 +345,14 @@ FIGURES = {
 }  # fmt: skip
 
 
-def _examples(matcher: Matcher, requesters: list[Profile], n: int) -> None:
+def _examples(matcher: Matcher, requesters: list[Profile], n: int, always=False) -> None:
     print("### Examples\n")
     seen_sectors = set()
     for p in requesters:
         if len(seen_sectors) == n:
             break
-        if p.sectors[0] in seen_sectors or p.sectors[0] == "other" or p.stage == "mature":
+        usual = p.sectors[0] not in seen_sectors | {"other"} and p.stage != "mature"
+        if not (always or usual):
             continue
         seen_sectors.add(p.sectors[0])
         needs = ", ".join(TOPICS[t].lower() for t in sorted(p.needs))
@@ -412,14 +368,15 @@ def _examples(matcher: Matcher, requesters: list[Profile], n: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller run, for a smoke test")
-    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--seed", type=int, default=2024, help="7 is held out: never tuned on")
+    parser.add_argument("--trials", type=int, default=150, help="requesters per kind")
     args = parser.parse_args()
     started = time.perf_counter()
     if args.quick:
         evaluate_planted(2_000, 60, args.seed)
         evaluate_real(100, args.seed, 2)
     else:
-        evaluate_planted(7_000, 300, args.seed)
+        evaluate_planted(7_000, args.trials, args.seed)
         evaluate_real(400, args.seed, 4)
     print(f"_Total {time.perf_counter() - started:.0f} s._")
 

@@ -192,6 +192,17 @@ def batch_command(kind: str, limit: int, out: Path, stages: tuple[str, ...]) -> 
     )
 
 
+@matching_cli.command("refit")
+def refit_command() -> None:
+    """Refit the text model on the whole directory, here and in every running worker.
+
+    Workers also refit on their own, in the background, once a tenth of the directory has
+    changed since their last fit; this is for after a large import, or from a nightly cron.
+    """
+    size, seconds = matchmaking.request_refit()
+    click.echo(f"Refitted on {size} listed businesses in {seconds:.1f} s; workers follow.")
+
+
 introductions_cli = AppGroup("introductions", help="The introductions workflow's clock.")
 
 

@@ -85,6 +85,9 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Host names this site answers to (Flask refuses any other Host header with a 400).
         "TRUSTED_HOSTS": _env_list(env, "TRUSTED_HOSTS"),
+        # Each worker refits its matching text model in the background once this share of
+        # the directory has been edited since its last fit.
+        "MATCHING_REFIT_SHARE": float(env.get("MATCHING_REFIT_SHARE", "0.1")),
     }
     if env.get("SECRET_KEY"):
         settings["SECRET_KEY"] = env["SECRET_KEY"]

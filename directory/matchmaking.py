@@ -1,33 +1,57 @@
 """The bridge between the directory and `matching/`: ORM rows in, plain profiles out.
 
-The fitted index lives once per process. Each use checks a cheap stamp of the directory
-(count and latest change) and refreshes the index when another request, worker or CLI run
-has changed a business, so suggestions are never stale and never refitted per request.
+Each process keeps one fitted index, built at start-up (`warm_up`) rather than on the first
+request. Each use reads the directory version (`directory.matches.freshness`: one primary-key
+read); when another request, worker or CLI run has changed something matching reads, the index
+re-reads only the businesses logged since its version and updates them in place. Open
+introductions bump the version of both businesses, so every worker sees a mentor's load. The
+text model is refitted in the background when enough has changed, or when `flask --app wsgi
+matching refit` asks every worker to.
 """
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
 
-from flask import current_app
-from sqlalchemy import func, select
+from flask import Flask, current_app
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from directory.extensions import db
-from directory.models import Business
+from directory.matches import freshness  # noqa: F401  (registers the version events)
+from directory.models import Business, MatchingChange, MatchingState
 from matching import Matcher, Profile, Suggestion
+from matching.reasons import why_empty
 
-_lock = threading.Lock()
+_KEY = "peerlink_index"
+_build_lock = threading.Lock()
 
 
-@dataclass
-class _Index:
-    matcher: Matcher
-    count: int
-    latest: datetime | None
+def _after_fork() -> None:
+    """A worker forked (gunicorn --preload) while the start-up build held the lock would
+    wait for a thread that does not exist in it: start the child with a fresh lock."""
+    global _build_lock
+    _build_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork)
+# A worker further behind than this share of the directory rebuilds instead of catching up.
+_REBUILD_SHARE = 0.25
+_CHUNK = 500
+
+
+class MatchingIndex:
+    """One process's matcher, the directory version it reflects, and the lock guarding it."""
+
+    def __init__(self, matcher: Matcher, version: int, refits: int):
+        self.matcher = matcher
+        self.version = version
+        self.refits = refits
+        self.lock = threading.RLock()
+        self.refitting = False
 
 
 def to_profile(business: Business, open_introductions: int = 0) -> Profile:
@@ -69,73 +93,159 @@ def _profiles(stmt) -> list[Profile]:
         .all()
     )
     load = open_introduction_counts([b.id for b in rows])
-    # Stage unknown (imported, not yet claimed): left out until matching can weigh unknowns.
-    return [to_profile(b, load.get(b.id, 0)) for b in rows if b.stage is not None]
+    return [to_profile(b, load.get(b.id, 0)) for b in rows]
 
 
-def _stamp() -> tuple[int, datetime | None]:
-    count, latest = db.session.execute(
-        select(func.count(Business.id), func.max(Business.updated_at))
-    ).one()
-    return count, latest
+def read_version() -> tuple[int, int]:
+    """The directory version and the refit count: one primary-key read."""
+    # Plain SQL on the session's connection: the ORM's statement handling would cost more
+    # than the read itself, and this runs before every suggestion.
+    row = (
+        db.session.connection()
+        .exec_driver_sql("SELECT version, refits FROM matching_state WHERE id = 1")
+        .first()
+    )
+    return (row[0], row[1]) if row else (0, 0)
 
 
-def matcher() -> Matcher | None:
-    """The fitted index for this app, refreshed if the directory changed since it was built.
-
-    None while the directory is empty.
-    """
-    count, latest = _stamp()
-    if count == 0:
-        return None
-    ext = current_app.extensions
-    with _lock:
-        index: _Index | None = ext.get("peerlink_index")
-        if index is not None and (index.count, index.latest) == (count, latest):
-            return index.matcher
-        if index is not None and latest is not None and index.latest is not None:
-            changed = _profiles(select(Business).where(Business.updated_at > index.latest))
-            # Only additions and edits: the counts agree once the new ones are in.
-            known = set(index.matcher.directory_.ids.tolist())
-            added = len([p for p in changed if p.id not in known])
-            if index.count + added == count:
-                if changed:
-                    index.matcher.update(changed)
-                ext["peerlink_index"] = _Index(index.matcher, count, latest)
-                return index.matcher
-        fitted = Matcher().fit(_profiles(select(Business).where(Business.listed.is_(True))))
-        ext["peerlink_index"] = _Index(fitted, count, latest)
-        return fitted
+def _fit() -> MatchingIndex:
+    """Fit on every listed business, at the version read first (later changes catch up)."""
+    version, refits = read_version()
+    profiles = _profiles(select(Business).where(Business.listed.is_(True)))
+    return MatchingIndex(Matcher().fit(profiles), version, refits)
 
 
-def refresh_load(ids: Iterable[int]) -> None:
-    """Re-read these businesses into the index (their open introductions changed)."""
-    ids = list(ids)
-    if ids and "peerlink_index" in current_app.extensions:
-        profiles = _profiles(select(Business).where(Business.id.in_(ids)))
-        with _lock:
-            current_app.extensions["peerlink_index"].matcher.update(profiles)
+def index() -> MatchingIndex:
+    """This process's index, current with the directory."""
+    app = current_app._get_current_object()
+    version, refits = read_version()
+    idx: MatchingIndex | None = app.extensions.get(_KEY)
+    if idx is None:
+        with _build_lock:  # a start-up build in progress: wait for it, do not build twice
+            idx = app.extensions.get(_KEY)
+            if idx is None:
+                idx = app.extensions[_KEY] = _fit()
+    if idx.version < version:
+        with idx.lock:
+            if idx.version < version:
+                _catch_up(idx, version)
+    share = app.config.get("MATCHING_REFIT_SHARE", 0.1)
+    if refits != idx.refits or idx.matcher.stale_share() > share:
+        _refit(app, idx, refits)
+    return idx
+
+
+def _catch_up(idx: MatchingIndex, version: int) -> None:
+    """Re-read the businesses changed since `idx.version`; rebuild if too far behind."""
+    oldest = db.session.execute(select(func.min(MatchingChange.version))).scalar()
+    ids = sorted(
+        db.session.execute(
+            select(MatchingChange.business_id)
+            .where(MatchingChange.version > idx.version, MatchingChange.version <= version)
+            .distinct()
+        ).scalars()
+    )
+    if (oldest is not None and oldest > idx.version + 1) or len(ids) > max(
+        1000, _REBUILD_SHARE * len(idx.matcher)
+    ):
+        fresh = _fit()
+        idx.matcher, idx.version = fresh.matcher, fresh.version
+        return
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        found = _profiles(select(Business).where(Business.id.in_(chunk), Business.listed.is_(True)))
+        idx.matcher.update(found)
+        idx.matcher.remove(set(chunk) - {p.id for p in found})  # deleted or unlisted
+    idx.version = version
+
+
+def _refit(app: Flask, idx: MatchingIndex, refits: int) -> None:
+    """Refit the text model (new vocabulary, document lengths, compact rows), off the
+    request path; the old index serves and catches up meanwhile."""
+    with idx.lock:
+        if idx.refitting:
+            return
+        idx.refitting = True
+
+    def work() -> None:
+        try:
+            with app.app_context():
+                fresh = _fit()
+                with idx.lock:
+                    idx.matcher, idx.version, idx.refits = fresh.matcher, fresh.version, refits
+        finally:
+            idx.refitting = False
+
+    _run(app, work)
+
+
+def _run(app: Flask, work) -> None:
+    """In a thread, except under test, where the work runs at once so tests stay exact."""
+    if app.config.get("TESTING"):
+        work()
+    else:
+        threading.Thread(target=work, name="peerlink-matching", daemon=True).start()
+
+
+def warm_up(app: Flask) -> None:
+    """Build the index at start-up, in the background, so that no request waits for it."""
+
+    def work() -> None:
+        with app.app_context(), _build_lock:
+            if _KEY not in app.extensions:
+                try:
+                    app.extensions[_KEY] = _fit()
+                except Exception:  # no schema yet (before `db upgrade`): the first use builds
+                    app.logger.warning("matching index not built at start-up", exc_info=True)
+
+    _run(app, work)
+
+
+def request_refit() -> tuple[int, float]:
+    """Ask every worker to refit (they see it on their next use), fit once here to check,
+    and forget change-log entries no worker needs; the size and seconds of the fit."""
+    db.session.execute(
+        update(MatchingState)
+        .where(MatchingState.id == 1)
+        .values(refits=MatchingState.refits + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    started = time.perf_counter()
+    fresh = _fit()
+    seconds = time.perf_counter() - started
+    current_app.extensions[_KEY] = fresh
+    keep_after = fresh.version - max(10_000, len(fresh.matcher))
+    db.session.execute(delete(MatchingChange).where(MatchingChange.version <= keep_after))
+    db.session.commit()
+    return len(fresh.matcher), seconds
+
+
+def _suggest(profile: Profile, kind: str, limit: int, max_distance_km: float | None):
+    idx = index()
+    with idx.lock:
+        return idx.matcher.suggest(profile, kind, limit=limit, max_distance_km=max_distance_km)
 
 
 def suggest_for(
     business: Business, kind: str, limit: int = 10, max_distance_km: float | None = None
 ) -> list[Suggestion]:
-    fitted = matcher()
-    if fitted is None or business.stage is None:
-        return []
     load = open_introduction_counts([business.id]).get(business.id, 0)
-    return fitted.suggest(
-        to_profile(business, load), kind, limit=limit, max_distance_km=max_distance_km
-    )
+    return _suggest(to_profile(business, load), kind, limit, max_distance_km)
 
 
 def suggest_for_visitor(
     profile: Profile, kind: str, limit: int = 10, max_distance_km: float | None = None
 ) -> list[Suggestion]:
-    fitted = matcher()
-    if fitted is None:
-        return []
-    return fitted.suggest(profile, kind, limit=limit, max_distance_km=max_distance_km)
+    return _suggest(profile, kind, limit, max_distance_km)
+
+
+def empty_explanation(
+    business: Business | Profile, kind: str, max_distance_km: float | None
+) -> str:
+    """Why a column is empty and what would fill it ("add what you need help with")."""
+    profile = business if isinstance(business, Profile) else to_profile(business)
+    return why_empty(profile, kind, max_distance_km)
 
 
 def find_business(key: str) -> Business | None:
@@ -169,10 +279,18 @@ def suggestion_cards(suggestions: list[Suggestion]) -> list[tuple[Suggestion, Bu
 
 def batch(kind: str, limit: int, stages: Iterable[str] = ()):
     """Suggestions for every business (or those at the given stages), in id order."""
-    fitted = matcher()
     stmt = select(Business).order_by(Business.id)
     if stages:
         stmt = stmt.where(Business.stage.in_(list(stages)))
     for profile in _profiles(stmt):
-        suggestions = fitted.suggest(profile, kind, limit=limit) if fitted else []
-        yield profile.id, profile.name, suggestions
+        yield profile.id, profile.name, _suggest(profile, kind, limit, None)
+
+
+def refresh_load(ids: Iterable[int]) -> None:
+    """Bring this process's index up to date now (callers that changed introductions).
+
+    The version events already log both sides of every introduction that changes, so every
+    worker catches up on its next use; this only spares the current one a stale read.
+    """
+    if list(ids) and _KEY in current_app.extensions:
+        index()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from matching.types import Kind, Profile
-from matching.vocab import RELATED_SECTORS, SECTOR_PLURALS, SECTORS, TOPICS
+from matching.vocab import RELATED_SECTORS, SECTOR_PLURALS, SECTORS, STAGES, TOPICS
 
 MAX_REASONS = 5
 MAX_TOPICS = 3
@@ -41,12 +41,17 @@ def _sector_reason(requester: Profile, candidate: Profile) -> str | None:
     return None
 
 
-def _further_along(requester: Profile, mentor: Profile, stages: int) -> str:
-    if requester.founded_year is not None and mentor.founded_year is not None:
-        years = requester.founded_year - mentor.founded_year
-        if years >= 1:
-            return f"{years} year{'s' if years > 1 else ''} further along"
-    return "One stage further along" if stages == 1 else f"{stages} stages further along"
+def _further_along(mentor: Profile, stages: int | None) -> str:
+    """Experience as stages, never years: founding dates say little (a 1920s society may
+    have restarted last year) and made for "82 years further along"."""
+    where = STAGES[mentor.stage].split(",")[0].lower()
+    if stages is None:
+        return f"{where.capitalize()} (your stage is not on your profile)"
+    ahead = "One stage" if stages == 1 else f"{_NUMBER.get(stages, stages)} stages"
+    return f"{ahead} further along: {where}"
+
+
+_NUMBER = {2: "Two", 3: "Three", 4: "Four"}
 
 
 def explain(
@@ -55,28 +60,60 @@ def explain(
     candidate: Profile,
     contributions: Mapping[str, float],
     *,
-    stage_gap: int,
-    text_similarity: float,
+    stage_gap: int | None,
+    shared_words: list[str],
     distance_km: float,
     near_km: float,
-    text_min: float,
+    factor: float = 1.0,
 ) -> tuple[str, ...]:
-    """The reasons for one suggestion, strongest first, only for parts that count."""
+    """The reasons for one suggestion, strongest first, only for parts that count; then what
+    lowered the score (an unknown stage, a mentor's open introductions, distance)."""
+    words = ", ".join(f"“{w}”" for w in shared_words)
     said = {
         "sector": _sector_reason(requester, candidate),
-        "description": "Similar work (description)" if text_similarity >= text_min else None,
+        "description": f"Similar work: both mention {words}" if shared_words else None,
         "distance": _distance(distance_km) if distance_km <= near_km else None,
     }
     gives = requester.needs & candidate.offers
+    notes = []
     if kind == "mentor":
         said["coverage"] = f"Offers help with {_topics(gives)}, which you need"
-        said["experience"] = _further_along(requester, candidate, stage_gap)
+        said["experience"] = _further_along(candidate, stage_gap)
+        if candidate.open_introductions and factor < 1:
+            n = candidate.open_introductions
+            notes.append(
+                f"Ranked a little lower: already in {n} open introduction{'s' if n > 1 else ''}"
+            )
     else:
         shared = requester.needs & candidate.needs
-        said["stage"] = {0: "Same stage", 1: "Similar stage"}.get(abs(stage_gap))
+        said["stage"] = (
+            None if stage_gap is None else {0: "Same stage", 1: "Similar stage"}.get(abs(stage_gap))
+        )
         said["shared_needs"] = f"Also needs help with {_topics(shared)}" if shared else None
         said["mutual_help"] = _help(gives, candidate.needs & requester.offers)
-    return _strongest(said, contributions)
+        if stage_gap is None:
+            whose = "Your" if requester.stage is None else "Their"
+            notes.append(f"{whose} stage is not known, so stage did not count")
+        if distance_km > near_km:
+            notes.append(f"Ranked lower for distance: {_distance(distance_km)}")
+    return _strongest(said, contributions)[: MAX_REASONS - len(notes)] + tuple(notes)
+
+
+def why_empty(profile: Profile, kind: Kind, max_distance_km: float | None) -> str:
+    """Why a column of suggestions is empty, and what would fill it."""
+    wider = " Try a wider distance." if max_distance_km is not None else ""
+    if kind == "peer":
+        return "No peers found yet." + wider
+    if not profile.needs:
+        return "Add what you need help with to your profile: mentors are found for needs."
+    if profile.stage == "mature":
+        return (
+            "You are among the most experienced: no one is further along. "
+            "Consider offering to mentor."
+        )
+    if profile.stage is None:
+        return "No mentor offers what you need yet. Add your stage to your profile." + wider
+    return "No willing mentor further along offers what you need yet." + wider
 
 
 def _help(gives: frozenset[str], takes: frozenset[str]) -> str | None:

@@ -2,7 +2,7 @@
 
 Businesses cluster around English towns (more around big ones, some out in the villages),
 with sectors, stages, needs and offers in plausible proportions and descriptions written from
-per-sector phrase lists, so that TF-IDF has something realistic to find. Same seed, same
+per-sector phrase lists, so that the text model has something realistic to find. Same seed, same
 directory.
 """
 

@@ -24,7 +24,7 @@ class Profile:
     name: str
     slug: str
     sectors: tuple[str, ...]  # primary first
-    stage: str
+    stage: str | None  # None: not known (imported from open data), never guessed
     latitude: float
     longitude: float
     needs: frozenset[str] = field(default_factory=frozenset)
@@ -43,7 +43,7 @@ class Profile:
         object.__setattr__(self, "needs", frozenset(self.needs))
         object.__setattr__(self, "offers", frozenset(self.offers))
         _check_slugs("sector", self.sectors, SECTORS)
-        _check_slugs("stage", (self.stage,), STAGES)
+        _check_slugs("stage", () if self.stage is None else (self.stage,), STAGES)
         _check_slugs("topic", self.needs | self.offers, TOPICS)
         if not (-90 <= self.latitude <= 90 and -180 <= self.longitude <= 180):
             raise ValueError(f"{self.name}: no such place ({self.latitude}, {self.longitude})")

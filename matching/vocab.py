@@ -53,16 +53,16 @@ SECTOR_PLURALS: dict[str, str] = {
 
 # Sectors whose businesses commonly face the same questions; symmetric, used by matching.
 RELATED_SECTORS: dict[str, frozenset[str]] = {
-    "shop": frozenset({"pub", "cafe-food", "hub"}),
-    "pub": frozenset({"shop", "cafe-food", "hub", "tourism"}),
-    "cafe-food": frozenset({"shop", "pub", "food-growing", "hub"}),
+    "shop": frozenset({"pub", "cafe-food"}),
+    "pub": frozenset({"shop", "cafe-food", "tourism"}),
+    "cafe-food": frozenset({"shop", "pub", "food-growing"}),
     "food-growing": frozenset({"cafe-food", "environment"}),
     "energy": frozenset({"environment", "housing", "finance"}),
-    "health-care": frozenset({"childcare", "hub", "sport-leisure"}),
-    "housing": frozenset({"energy", "finance", "hub"}),
-    "hub": frozenset(
-        {"shop", "pub", "cafe-food", "library", "health-care", "housing", "arts-culture"}
-    ),
+    "health-care": frozenset({"childcare", "sport-leisure"}),
+    "housing": frozenset({"energy", "finance"}),
+    # A hub (a hall, a centre) shares premises questions with libraries and arts venues; it
+    # used to be related to seven sectors, so that hubs and clubs flooded every list.
+    "hub": frozenset({"library", "arts-culture"}),
     "library": frozenset({"hub", "arts-culture", "digital"}),
     "arts-culture": frozenset({"hub", "library", "tourism"}),
     "sport-leisure": frozenset({"health-care", "tourism"}),

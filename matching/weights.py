@@ -20,8 +20,8 @@ class Weights:
     peer_stage: float = 0.20  # same stage 1, one step apart `adjacent_stage`, further 0
     peer_shared_needs: float = 0.15  # cosine of the two sets of needs: the same challenges
     peer_mutual_help: float = 0.10  # needs meeting offers, each direction counts half
-    peer_description: float = 0.10  # TF-IDF cosine of the descriptions: similar work
-    peer_distance: float = 0.20  # proximity, see `Matcher.radius_km`
+    peer_description: float = 0.20  # BM25 similarity of the descriptions: similar work
+    peer_distance: float = 0.20  # proximity, see `Matcher.peer_radius_km`
     peer_far_stage_factor: float = 0.5  # whole peer score times this when 2+ stages apart
 
     # Mentors: further along, able to help with what the requester needs, near enough to meet.
@@ -29,7 +29,7 @@ class Weights:
     mentor_distance: float = 0.40  # proximity weighs most: meeting in person is the point
     mentor_sector: float = 0.15
     mentor_experience: float = 0.05  # stages further along, full credit from two stages
-    mentor_description: float = 0.10
+    mentor_description: float = 0.15
     mentor_load: float = 0.15  # whole mentor score times 1 / (1 + this * open introductions)
 
     # Partial credits shared by both kinds.
@@ -42,7 +42,7 @@ class Weights:
     diversity: float = 0.3
     redundancy_threshold: float = 0.6
 
-    # Below this TF-IDF cosine, "Similar work" is not worth saying (it still counts in the score).
+    # Below this BM25 similarity, "Similar work" is not worth saying (it still counts in the score).
     description_reason_min: float = 0.15
 
     def __post_init__(self) -> None:

@@ -11,6 +11,7 @@ from directory.matches import bp
 from directory.matches.forms import DISTANCES, TryMatchingForm
 from directory.models import Business
 from matching import Profile
+from matching.types import KINDS
 
 LIMIT = 10
 
@@ -45,6 +46,7 @@ def index():
         mentors=matchmaking.suggestion_cards(
             matchmaking.suggest_for(business, "mentor", LIMIT, max_km)
         ),
+        empty={k: matchmaking.empty_explanation(business, k, max_km) for k in KINDS},
         distances=DISTANCES,
         max_km=request.args.get("max_km", ""),
     )
@@ -53,7 +55,7 @@ def index():
 @bp.route("/matches/try")
 def try_matching():
     form = TryMatchingForm(request.args)
-    peers = mentors = None
+    peers = mentors = empty = None
     if request.args and form.validate():
         place = form.place
         profile = Profile(
@@ -74,4 +76,5 @@ def try_matching():
         mentors = matchmaking.suggestion_cards(
             matchmaking.suggest_for_visitor(profile, "mentor", LIMIT, max_km)
         )
-    return render_template("matches/try.html", form=form, peers=peers, mentors=mentors)
+        empty = {k: matchmaking.empty_explanation(profile, k, max_km) for k in KINDS}
+    return render_template("matches/try.html", form=form, peers=peers, mentors=mentors, empty=empty)

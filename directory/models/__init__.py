@@ -20,6 +20,7 @@ from directory.models.introductions import (
     Outcome,
     Report,
 )
+from directory.models.matching import MatchingChange, MatchingState
 from directory.models.networks import Claim, JoinRequest
 from directory.models.outbox import OutboxMessage
 
@@ -32,6 +33,8 @@ __all__ = [
     "Introduction",
     "IntroductionEvent",
     "JoinRequest",
+    "MatchingChange",
+    "MatchingState",
     "Network",
     "Outcome",
     "OutboxMessage",

@@ -80,7 +80,7 @@ def test_distance_weighs_more_for_mentors_than_for_peers():
     requester = business(1, km=0.0)
     # Near but only related, versus far but the same sector: peers prefer the sector...
     near_related = {"km": 2.0, "sectors": ("pub",)}
-    far_same = {"km": 90.0, "sectors": ("shop",)}
+    far_same = {"km": 50.0, "sectors": ("shop",)}
     peers = Matcher().fit([business(2, **near_related), business(3, **far_same)])
     mentors = Matcher().fit([mentor(2, **near_related), mentor(3, **far_same)])
 

@@ -8,7 +8,15 @@ from dataclasses import replace
 import pytest
 
 from matching import Matcher, Weights
-from matching.vocab import RELATED_SECTORS, SECTOR_PLURALS, SECTORS, STAGE_ORDER, TOPICS
+from matching.text import tokens
+from matching.vocab import (
+    RELATED_SECTORS,
+    SECTOR_PLURALS,
+    SECTORS,
+    STAGE_ORDER,
+    STAGES,
+    TOPICS,
+)
 from tests.matching.factories import business, mentor, sample_requesters
 
 TOPIC_BY_LABEL = {label.lower(): slug for slug, label in TOPICS.items()}
@@ -29,7 +37,8 @@ def topics(listed: str) -> tuple[set[str], int]:
 
 def check(reason: str, kind: str, requester, candidate, distance_km: float) -> None:
     """Fail unless `reason` is one of the known phrasings and true of the data."""
-    gap = STAGE_ORDER[candidate.stage] - STAGE_ORDER[requester.stage]
+    known = requester.stage is not None and candidate.stage is not None
+    gap = STAGE_ORDER[candidate.stage] - STAGE_ORDER[requester.stage] if known else None
     gives = requester.needs & candidate.offers
     takes = candidate.needs & requester.offers
 
@@ -64,14 +73,27 @@ def check(reason: str, kind: str, requester, candidate, distance_km: float) -> N
         assert gap == 0
     elif reason == "Similar stage":
         assert abs(gap) == 1
-    elif reason == "One stage further along":
-        assert gap == 1
-    elif m := re.fullmatch(r"(\d+) stages further along", reason):
-        assert gap == int(m[1]) > 1
-    elif m := re.fullmatch(r"(\d+) years? further along", reason):
-        assert requester.founded_year - candidate.founded_year == int(m[1]) >= 1
+    elif m := re.fullmatch(r"(One|Two|Three|Four) stages? further along: (.+)", reason):
+        assert kind == "mentor"
+        assert gap == ["One", "Two", "Three", "Four"].index(m[1]) + 1
+        assert STAGES[candidate.stage].lower().startswith(m[2])
+    elif m := re.fullmatch(r"(.+) \(your stage is not on your profile\)", reason):
+        assert requester.stage is None
+        assert STAGES[candidate.stage].startswith(m[1])
+    elif m := re.fullmatch(r"Similar work: both mention (.+)", reason):
+        words = re.findall(r"“([^”]+)”", m[1])
+        assert words and all(
+            w in tokens(requester.description) and w in tokens(candidate.description) for w in words
+        )
+    elif m := re.fullmatch(r"Ranked a little lower: already in (\d+) open introductions?", reason):
+        assert kind == "mentor" and candidate.open_introductions == int(m[1]) > 0
+    elif m := re.fullmatch(r"Ranked lower for distance: (\d+) km away", reason):
+        assert kind == "peer" and int(m[1]) == round(distance_km) and distance_km > 50
+    elif m := re.fullmatch(r"(Your|Their) stage is not known, so stage did not count", reason):
+        assert kind == "peer"
+        assert (requester if m[1] == "Your" else candidate).stage is None
     else:
-        assert reason == "Similar work (description)", f"unknown reason {reason!r}"
+        raise AssertionError(f"unknown reason {reason!r}")
 
 
 def test_reasons_are_true_of_the_data_in_a_realistic_directory(fitted, synthetic):
@@ -92,7 +114,9 @@ def test_reasons_are_true_of_the_data_in_a_realistic_directory(fitted, synthetic
 
 def test_mentor_reasons_come_strongest_first(requester):
     helper = mentor(2, km=12.3, offers=frozenset({"funding", "legal"}), founded_year=2001)
-    weights = Weights(mentor_distance=0.3, mentor_sector=0.2, mentor_experience=0.1)
+    weights = Weights(
+        mentor_distance=0.3, mentor_sector=0.2, mentor_experience=0.1, mentor_description=0.1
+    )
     fitted = Matcher(weights=weights).fit([helper])
 
     (found,) = fitted.suggest(replace(requester, founded_year=2006), "mentor")
@@ -103,12 +127,20 @@ def test_mentor_reasons_come_strongest_first(requester):
         "Both community shops",
         "Offers help with grants and fundraising, which you need",
     )
-    assert set(found.reasons[3:]) == {"5 years further along", "Similar work (description)"}
+    assert set(found.reasons[3:]) == {
+        "Two stages further along: established",  # stages, never years since founding
+        "Similar work: both mention “village”, “shop”, “run”",
+    }
     assert round(found.distance_km) == 12
 
 
 @pytest.mark.parametrize(
-    ("km", "expected"), [(0.3, "Less than 1 km away"), (40.0, "40 km away"), (200.0, None)]
+    ("km", "expected"),
+    [
+        (0.3, "Less than 1 km away"),
+        (40.0, "40 km away"),
+        (200.0, "Ranked lower for distance: 200 km away"),
+    ],
 )
 def test_distance_is_a_reason_only_within_the_radius(requester, km, expected):
     fitted = Matcher(radius_km=80.0).fit([business(2, km=km)])

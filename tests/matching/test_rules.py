@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from matching import Matcher
+from matching.reasons import why_empty
 from matching.vocab import STAGE_ORDER
 from tests.matching.factories import business, mentor, sample_requesters
 
@@ -106,3 +107,63 @@ def test_never_suggests_a_paused_business_as_a_peer(requester):
     fitted = Matcher().fit([requester, paused, business(3, km=30.0)])
 
     assert [s.id for s in fitted.suggest(requester, "peer")] == [3]
+
+
+# -- unknown stage (organisations imported from open data) ---------------------------------
+
+
+def test_an_unknown_stage_is_never_guessed_for_peers():
+    requester = business(1, km=0.0, stage=None)
+    alone = [Matcher().fit([business(2, stage=s)]).suggest(requester, "peer")[0] for s in
+             ("exploring", "mature", None)]  # fmt: skip
+
+    assert len({s.score for s in alone}) == 1  # stage counted for none of them
+    for s in alone:
+        assert "Your stage is not known, so stage did not count" in s.reasons
+        assert not {"Same stage", "Similar stage"} & set(s.reasons)
+
+
+def test_a_candidate_of_unknown_stage_is_not_taken_for_a_mentor():
+    requester = business(1, km=0.0, stage="starting")
+    fitted = Matcher().fit([mentor(2, stage=None), mentor(3)])
+
+    assert [s.id for s in fitted.suggest(requester, "mentor")] == [3]
+    (peer,) = [s for s in fitted.suggest(requester, "peer") if s.id == 2]
+    assert "Their stage is not known, so stage did not count" in peer.reasons
+
+
+def test_a_requester_of_unknown_stage_gets_mentors_from_growing_on_and_is_told_why():
+    requester = business(1, km=0.0, stage=None)
+    fitted = Matcher().fit([mentor(2, stage="growing"), mentor(3, stage="starting")])
+
+    (found,) = fitted.suggest(requester, "mentor")
+
+    assert found.id == 2
+    assert "Growing (your stage is not on your profile)" in found.reasons
+
+
+@pytest.mark.parametrize(
+    ("fields", "max_km", "expected"),
+    [
+        ({"needs": frozenset()}, None, "Add what you need help with"),
+        ({"stage": "mature"}, None, "You are among the most experienced"),
+        ({"stage": None}, 10.0, "Add your stage"),
+        ({}, 10.0, "Try a wider distance"),
+    ],
+)
+def test_an_empty_mentor_column_is_explained(fields, max_km, expected):
+    requester = business(1, km=0.0, **fields)
+
+    assert Matcher().fit([business(2)]).suggest(requester, "mentor", max_distance_km=max_km) == []
+    assert expected in why_empty(requester, "mentor", max_km)
+
+
+def test_peers_beyond_the_soft_limit_sink_below_a_weaker_near_one():
+    requester = business(1, km=0.0)
+    far_twin = business(2, km=150.0)  # same sector, stage, needs and words
+    near_other = business(3, km=1.0, sectors=("pub",), needs=frozenset(), description="")
+
+    found = Matcher().fit([far_twin, near_other]).suggest(requester, "peer")
+
+    assert [s.id for s in found] == [3, 2]
+    assert "Ranked lower for distance: 150 km away" in found[1].reasons

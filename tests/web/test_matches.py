@@ -6,11 +6,12 @@ import json
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select, update
 
+from directory import create_app, matchmaking
 from directory.businesses import service as business_service
 from directory.extensions import db
-from directory.models import Business, OutboxMessage
+from directory.models import Business, Introduction, MatchingChange, Network, OutboxMessage
 
 
 @pytest.fixture
@@ -233,3 +234,201 @@ def test_cli_batch_writes_one_line_per_business_at_the_given_stages(runner, comm
     ]
     assert all(len(line["matches"]) <= 2 for line in lines)
     assert all(m["id"] != line["id"] for line in lines for m in line["matches"])
+
+
+# -- freshness: the directory version, in-place updates, workers ----------------------------
+
+
+def _mentor_ids(app, business_id: int) -> list[int]:
+    with app.app_context():
+        business = db.session.get(Business, business_id)
+        return [s.id for s in matchmaking.suggest_for(business, "mentor")]
+
+
+def _change(app, business_id: int, edit) -> None:
+    with app.app_context():
+        edit(db.session.get(Business, business_id))
+        db.session.commit()
+
+
+def _network(name: str) -> Network:
+    network = Network(slug=name.lower(), name=name)
+    db.session.add(network)
+    return network
+
+
+# Every kind of write that changes what matching reads, done without touching `updated_at`'s
+# usual path (no form): each must raise the version and log the business.
+EDITS = {
+    "offers": lambda b: setattr(b, "offers", ["marketing"]),
+    "needs": lambda b: setattr(b, "needs", ["staff"]),
+    "other sectors": lambda b: setattr(b, "other_sectors", ["pub"]),
+    "networks": lambda b: setattr(b, "networks", [_network("Devon Shops")]),
+    "pause": lambda b: setattr(b, "accepting_requests", False),
+    "capacity": lambda b: setattr(b, "mentor_capacity", 0),
+    "unlisted": lambda b: setattr(b, "listed", False),
+    "description": lambda b: setattr(b, "description", "Bakery"),
+    "deleted": lambda b: db.session.delete(b),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS.values(), ids=EDITS.keys())
+def test_every_write_matching_reads_raises_the_version_and_logs_the_business(app, community, edit):
+    with app.app_context():
+        before, _ = matchmaking.read_version()
+    _change(app, community["mentor"], edit)
+    with app.app_context():
+        after, _ = matchmaking.read_version()
+        logged = db.session.execute(
+            select(MatchingChange.business_id).where(MatchingChange.version == after)
+        ).scalars()
+        assert after == before + 1
+        assert community["mentor"] in set(logged)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [EDITS["offers"], EDITS["pause"], EDITS["capacity"], EDITS["unlisted"], EDITS["deleted"]],
+    ids=["offers", "pause", "capacity", "unlisted", "deleted"],
+)
+def test_an_edit_reaches_suggestions_in_place_without_refitting(app, community, edit):
+    assert community["mentor"] in _mentor_ids(app, community["me"])
+    with app.app_context():
+        before = matchmaking.index()
+        matcher, ids_array = before.matcher, before.matcher.store_.ids
+
+    _change(app, community["mentor"], edit)
+
+    assert community["mentor"] not in _mentor_ids(app, community["me"])
+    with app.app_context():
+        after = matchmaking.index()
+        assert after.matcher is matcher and after.matcher.store_.ids is ids_array  # no copy
+
+
+def test_a_bulk_update_that_skips_the_flush_still_raises_the_version(app, community):
+    assert community["mentor"] in _mentor_ids(app, community["me"])
+    with app.app_context():
+        db.session.execute(
+            update(Business).where(Business.id == community["mentor"]).values(listed=False)
+        )
+        db.session.commit()
+    assert community["mentor"] not in _mentor_ids(app, community["me"])
+
+
+def test_a_fresh_index_costs_one_query(app, community):
+    statements = []
+    with app.app_context():
+        matchmaking.index()
+
+        def count(*args):
+            statements.append(args[2])
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            matchmaking.index()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) == 1 and "matching_state" in statements[0]
+
+
+def test_new_words_count_before_any_refit(app, community, make_business):
+    me = community["me"]
+    _change(app, me, lambda b: setattr(b, "description", "Zither workshop"))
+    with app.app_context():
+        matcher = matchmaking.index().matcher
+    new = make_business(name="Zither Makers", sector="arts-culture", postcode="EX20 2AA",
+                        description="We teach zither playing.")  # fmt: skip
+    with app.app_context():
+        assert matchmaking.index().matcher is matcher
+        found = {
+            s.id: s.reasons
+            for s in matchmaking.suggest_for(db.session.get(Business, me), "peer", 10)
+        }
+    assert "Similar work: both mention “zither”" in found[new]
+
+
+def _open_introduction(requester: int, target: int) -> None:
+    db.session.add(
+        Introduction(
+            requester_id=requester,
+            target_id=target,
+            kind="mentor",
+            pair_key=f"{min(requester, target)}:{max(requester, target)}",
+            state="accepted",
+        )
+    )
+    db.session.commit()
+
+
+@pytest.fixture
+def worker(app, database_url):
+    """A second app on the same database: another gunicorn worker."""
+    other = create_app(dict(app.config, SQLALCHEMY_DATABASE_URI=database_url))
+    yield other
+    with other.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_mentor_load_reaches_every_worker(app, worker, community, make_business):
+    other = make_business(name="Sourton Stores", postcode="EX20 4HT", needs=["funding"])
+    _change(app, community["mentor"], lambda b: setattr(b, "mentor_capacity", 1))
+    assert community["mentor"] in _mentor_ids(worker, community["me"])
+
+    with app.app_context():  # the first worker records an introduction to the mentor
+        _open_introduction(other, community["mentor"])
+
+    assert community["mentor"] not in _mentor_ids(worker, community["me"])  # now at capacity
+
+
+def test_the_index_is_built_at_start_up_not_on_the_first_request(app, client, auth, community):
+    app.extensions.pop("peerlink_index", None)
+    matchmaking.warm_up(app)  # what wsgi.py does (in a thread outside tests)
+    built = app.extensions["peerlink_index"].matcher
+
+    auth.login()
+    client.get("/matches")
+
+    assert app.extensions["peerlink_index"].matcher is built
+    assert len(built) == len(community)
+
+
+def test_cli_refit_makes_every_worker_refit(worker, runner, community):
+    with worker.app_context():
+        before = matchmaking.index().matcher
+
+    result = runner.invoke(args=["matching", "refit"])
+
+    assert result.exit_code == 0, result.output
+    assert f"Refitted on {len(community)} listed businesses" in result.output
+    with worker.app_context():
+        assert matchmaking.index().matcher is not before
+        assert matchmaking.index().refits == 1
+
+
+def test_enough_edits_refit_the_text_model(app, community):
+    app.config["MATCHING_REFIT_SHARE"] = 0.0
+    with app.app_context():
+        before = matchmaking.index().matcher
+    _change(app, community["peer"], lambda b: setattr(b, "description", "Bakery"))
+    with app.app_context():
+        after = matchmaking.index().matcher
+    assert after is not before and after.stale_share() == 0
+
+
+@pytest.mark.parametrize(
+    ("edit", "explanation"),
+    [
+        (lambda b: setattr(b, "needs", []), "Add what you need help with to your profile"),
+        (lambda b: setattr(b, "stage", "mature"), "You are among the most experienced"),
+    ],
+    ids=["no needs", "mature"],
+)
+def test_an_empty_mentor_column_says_why_and_what_to_do(
+    client, auth, app, community, edit, explanation
+):
+    _change(app, community["me"], edit)
+    auth.login()
+    mentors = client.get("/matches").get_data(as_text=True).split('id="mentors-heading"')[1]
+    assert explanation in mentors
+    assert "Chagford Community Stores" not in mentors
