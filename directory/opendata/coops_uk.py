@@ -11,6 +11,7 @@ second import updates instead of duplicating; a claimed profile is its owner's a
 from __future__ import annotations
 
 import csv
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import IO
@@ -22,6 +23,7 @@ from directory import places
 from directory.businesses import service as business_service
 from directory.extensions import db
 from directory.models import Business
+from directory.places.offline import district_point
 
 SOURCE = "coops-uk"
 ESSGLOBAL = "https://dev.lod.coop/essglobal/2.1/standard/"
@@ -237,14 +239,8 @@ def _place(row: dict[str, str], guesses: list[str]) -> places.Place | str:
             continue
         if query != normal:
             guesses.append("location from the postcode district")
-        return places.Place(
-            postcode=place.postcode,
-            outcode=place.outcode,
-            town=town or place.town,
-            latitude=place.latitude,
-            longitude=place.longitude,
-            region=place.region,
-        )
+        # replace() keeps the public (district) point resolve_place worked out.
+        return dataclasses.replace(place, town=town or place.town)
     try:
         lat = float(row.get("Geo Container Latitude") or "")
         lon = float(row.get("Geo Container Longitude") or "")
@@ -252,13 +248,18 @@ def _place(row: dict[str, str], guesses: list[str]) -> places.Place | str:
         area = AREAS_OUTSIDE_ENGLAND.get(normal[:2].rstrip("0123456789"))
         return f"outside England ({area})" if area else "postcode not found"
     guesses.append("location from the dataset's coordinates")
+    outcode = normal.split()[0]
+    # Public distances and map points never show more than the postcode district.
+    public = district_point(outcode) or (lat, lon)
     return places.Place(
         postcode=normal,
-        outcode=normal.split()[0],
+        outcode=outcode,
         town=town or places.nearest_town(lat, lon),
         latitude=lat,
         longitude=lon,
         region=places.region_for(lat, lon),
+        public_latitude=public[0],
+        public_longitude=public[1],
     )
 
 
@@ -270,11 +271,12 @@ def _website(text: str) -> str:
 
 
 def _unique_name(name: str, town: str, identifier: str, taken: dict[str, str]) -> str:
-    """Two organisations may share a name; the slug may not. Add the town, then the id."""
+    """Two organisations may share a name, but the directory tells businesses apart by their
+    normalised name (a claimed profile's edit form, CSV updates). Add the town, then the id."""
     for candidate in (name, f"{name} ({town})" if town else "", f"{name} ({identifier})"):
         if not candidate:
             continue
-        owner = taken.get(business_service.slugify(candidate))
+        owner = taken.get(business_service.normalised_name(candidate))
         if owner is None or owner == identifier:
             return candidate
     return f"{name} ({identifier})"
@@ -292,12 +294,13 @@ def import_coops_uk(stream: IO[str], all_nations: bool = False) -> CoopsReport:
         ).scalars()
     }
     taken = {
-        slug: f"other:{source}:{source_id}"
-        for slug, source, source_id in db.session.execute(
-            select(Business.slug, Business.source, Business.source_id)
+        name_key: f"other:{source}:{source_id}"
+        for name_key, source, source_id in db.session.execute(
+            select(Business.name_key, Business.source, Business.source_id)
         )
     }
-    taken.update({b.slug: identifier for identifier, b in existing.items()})
+    taken.update({b.name_key: identifier for identifier, b in existing.items()})
+    slugs = set(db.session.execute(select(Business.slug)).scalars())
     seen: set[str] = set()
     try:
         for row in csv.DictReader(stream):
@@ -349,8 +352,9 @@ def import_coops_uk(stream: IO[str], all_nations: bool = False) -> CoopsReport:
                 report.created += 1
             else:
                 report.updated += 1
-            business_service.apply_business(business, data)
-            taken[business.slug] = identifier
+            # The slug set saves a query per row (and the autoflush of a row with no slug yet).
+            business_service.apply_business(business, data, taken_slugs=slugs)
+            taken[business.name_key] = identifier
             report.guessed.update(guesses)
         db.session.commit()
     except Exception:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from directory.extensions import db
 from directory.models import Business
 from directory.opendata import coops_uk
+from directory.places import distance_km
 from tests.conftest import SHARED_DATA
 
 COOPS_CSV = SHARED_DATA / "coops_uk_open_data_2023.csv"
@@ -52,6 +53,20 @@ def test_the_whole_real_file_imports_every_england_row_or_says_why_and_never_dup
             )
         ).one()
         assert tuple(stored) == (done["imported"], done["imported"])
+        # Businesses are told apart by normalised name: shared names get the town or the id.
+        keys = db.session.execute(select(func.count(func.distinct(Business.name_key)))).scalar()
+        assert keys == done["imported"]
+        # Every profile has a public point (its postcode district), never the null island.
+        points = db.session.execute(
+            select(
+                Business.latitude,
+                Business.longitude,
+                Business.public_latitude,
+                Business.public_longitude,
+            )
+        ).all()
+        far = [p for p in points if distance_km(p[:2], p[2:]) > 30]
+        assert not far
         outside = db.session.execute(
             select(func.count()).where(
                 Business.region.in_(["wales", "scotland", "northern-ireland"])
