@@ -40,6 +40,8 @@
     const across = kind === "funnel" || (kind === "bar" && horizontal(labels));
     const category = {
       ticks: {
+        // Every bar keeps its name: skipping every other label leaves bars nobody can read.
+        autoSkip: !across,
         // Long labels are shortened on the axis; the tooltip and the table give them whole.
         callback(value) {
           const label = String(this.getLabelForValue(value));
@@ -66,7 +68,15 @@
     let drawn = 0;
     if (typeof window.Chart !== "function") return drawn;
     document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
-      new window.Chart(canvas, config(canvas));
+      const settings = config(canvas);
+      if (settings.options.indexAxis === "y") {
+        // Rows need room: a box grows with the number of bars (via the CSSOM, which the
+        // policy allows, unlike a style attribute).
+        const rows = settings.data.labels.length;
+        const box = canvas.parentElement;
+        box.style.height = Math.max(box.clientHeight, rows * 22 + 60) + "px";
+      }
+      new window.Chart(canvas, settings);
       canvas.dataset.rendered = "true";
       drawn += 1;
     });
