@@ -159,6 +159,8 @@ def stored_data(business: Business) -> business_service.BusinessData:
             latitude=business.latitude,
             longitude=business.longitude,
             region=business.region,
+            public_latitude=business.public_latitude,
+            public_longitude=business.public_longitude,
         ),
         description=business.description,
         other_sectors=business.other_sectors,
