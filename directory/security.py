@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, current_app, request
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
@@ -34,20 +35,55 @@ def install_converters(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
 
 
-def _has_nul(values) -> bool:
-    return any("\x00" in key or any("\x00" in v for v in vals) for key, vals in values)
+class NulCharacter(BadRequest):
+    """A 400 that says where the NUL was, so an error handler can name the fields.
+
+    `location` is "path", "query" or "body"; `fields` the names holding one (outermost key of
+    a JSON body).
+    """
+
+    def __init__(self, location: str, fields: list[str]):
+        super().__init__(NUL_MESSAGE)
+        self.location = location
+        self.fields = fields
+
+
+def _nul_fields(values) -> list[str]:
+    return [key for key, vals in values if "\x00" in key or any("\x00" in v for v in vals)]
+
+
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+def _json_nul_fields() -> list[str] | None:
+    """The top-level keys of a JSON body holding a NUL ([] for the whole body), else None."""
+    if b"\\u0000" not in request.get_data(cache=True):
+        return None
+    body = request.get_json(silent=True)
+    if isinstance(body, dict):
+        return [key for key, value in body.items() if _holds_nul(key) or _holds_nul(value)] or None
+    return [] if _holds_nul(body) else None
 
 
 def refuse_nul_bytes() -> None:
     """No text field holds a NUL: PostgreSQL refuses them, so refuse them at the door (400)."""
-    if "\x00" in request.path or _has_nul(request.args.lists()):
-        abort(400, NUL_MESSAGE)
+    if "\x00" in request.path:
+        raise NulCharacter("path", [])
+    if fields := _nul_fields(request.args.lists()):
+        raise NulCharacter("query", fields)
     if request.method in {"POST", "PUT", "PATCH"}:
         if request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
-            if _has_nul(request.form.lists()):
-                abort(400, NUL_MESSAGE)
-        elif request.is_json and b"\\u0000" in request.get_data(cache=True):
-            abort(400, NUL_MESSAGE)
+            if fields := _nul_fields(request.form.lists()):
+                raise NulCharacter("body", fields)
+        elif request.is_json and (fields := _json_nul_fields()) is not None:
+            raise NulCharacter("body", fields)
 
 
 def tile_source(tile_url: str) -> str | None:

@@ -18,7 +18,7 @@ from directory.businesses.service import BusinessData
 from directory.models import Business
 
 LISTS = ("other_sectors", "needs", "offers", "networks")
-FLAGS = ("willing_to_mentor", "accepting_requests")
+FLAGS = ("willing_to_mentor", "accepting_requests", "named_in_evidence")
 
 
 def parse_body(body: object, model: type[BusinessPatch]) -> dict:
@@ -69,6 +69,8 @@ def stored_fields(business: Business) -> dict:
         "email": business.email,
         "phone": business.phone,
         "networks": [n.slug for n in business.networks],
+        # Not in the API's body: the owner's consent, kept as it is by every API change.
+        "named_in_evidence": business.named_in_evidence,
     }
 
 
@@ -89,9 +91,19 @@ def _form_data(fields: dict) -> MultiDict:
 
 
 def validate(fields: dict, business_id: int | None = None) -> BusinessData:
-    """Run the profile form over the fields; 409 for a taken name, 422 for the rest."""
+    """Run the profile form over the fields; 409 for a taken name, 422 for the rest.
+
+    The API sets networks (the form leaves them to admins): its callers are coordinators and
+    admins, and `access.network_change_problem` has already decided which networks they may
+    set before this runs.
+    """
     fields = {"accepting_requests": True, **fields}
-    form = BusinessForm(formdata=_form_data(fields), meta={"csrf": False}, business_id=business_id)
+    form = BusinessForm(
+        formdata=_form_data(fields),
+        meta={"csrf": False},
+        business_id=business_id,
+        sets_networks=True,
+    )
     if form.validate():
         return form.to_data()
     problems = {name: " ".join(errors) for name, errors in form.errors.items() if errors}

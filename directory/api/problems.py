@@ -6,8 +6,10 @@ turned into the same shape, so a client never sees an HTML page or a stack trace
 
 from __future__ import annotations
 
-from flask import Response, jsonify
-from werkzeug.exceptions import HTTPException
+from flask import Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+
+from directory.security import NulCharacter
 
 CODES = {
     400: "bad_request",
@@ -63,6 +65,10 @@ def from_api_error(error: ApiError) -> Response:
 
 def from_http_exception(error: HTTPException) -> Response:
     """Keep the exception's own headers (Retry-After, Allow) on the JSON answer."""
+    if isinstance(error, NulCharacter):
+        return from_api_error(nul_problem(error))
+    if isinstance(error, MethodNotAllowed) and not address_exists():
+        error = NotFound()
     status = error.code or 500
     message = MESSAGES.get(status) or error.description or ""
     response = error_response(status, message)
@@ -71,3 +77,33 @@ def from_http_exception(error: HTTPException) -> Response:
         if name in original.headers:
             response.headers[name] = original.headers[name]
     return response
+
+
+def nul_problem(error: NulCharacter) -> ApiError:
+    """The app-wide NUL guard's refusal in the API's terms: a bad query parameter is a 400, a
+    bad body field a 422 (as the views answer any other bad value), each naming the field."""
+    fields = dict.fromkeys(error.fields, "Text cannot contain NUL characters.")
+    if error.location == "body" and fields:
+        return ApiError(422, "Text cannot contain NUL characters.", fields)
+    return ApiError(400, error.description, fields)
+
+
+def address_exists() -> bool:
+    """Whether some method is really served at this address.
+
+    Werkzeug answers 405 when a rule for another method matched the path's pattern even though
+    its converter then refused the value (an id past the bounded `int`): no method is served
+    there, so the API says 404, as it does for any other id that names nothing.
+    """
+    adapter = current_app.create_url_adapter(request)
+    if adapter is None:
+        return True
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        try:
+            adapter.match(method=method)
+        except (NotFound, MethodNotAllowed):
+            continue
+        except HTTPException:  # a redirect: the address is served
+            return True
+        return True
+    return False

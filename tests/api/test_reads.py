@@ -134,6 +134,30 @@ def test_unknown_addresses_are_json_404(client, world, path):
     assert response.get_json()["error"]["code"] == "not_found"
 
 
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/businesses/2147483648", "/api/v1/businesses/99999999999999999999/matches"],
+)
+def test_an_id_no_database_holds_is_a_404_for_every_method(client, world, method, path):
+    """Not 405: Werkzeug says 405 when another method's rule matched before the converter
+    refused the id, yet no method is served at that address."""
+    response = client.open(path, method=method, json={}, headers=world.bearer("admin"))
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [("/api/v1/businesses?sector=shop&n%00ear=x", "n\x00ear"), ("/api/v1/networks?x=%00", "x")],
+)
+def test_a_nul_anywhere_in_the_query_is_a_json_400_naming_it(client, world, path, field):
+    response = client.get(path)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "bad_request" and list(error["fields"]) == [field]
+
+
 def test_wrong_method_is_json_405(client, world):
     response = client.delete(f"/api/v1/businesses/{world.shop}")
     assert response.status_code == 405

@@ -159,6 +159,29 @@ def test_patch_changes_only_the_fields_sent(app, client, world):
         assert [n.slug for n in after.networks] == ["devon"] and after.owner_id == world.owner
 
 
+def test_patch_keeps_the_owners_consent_to_be_named_in_evidence(app, client, world):
+    """The consent is not in the API's body, so no API change may reset it."""
+    with app.app_context():
+        db.session.get(Business, world.shop).named_in_evidence = True
+        db.session.commit()
+    response = _patch(client, world, "coordinator", world.shop, {"stage": "established"})
+    assert response.status_code == 200
+    with app.app_context():
+        assert db.session.get(Business, world.shop).named_in_evidence is True
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"description": "a\x00b"}, "description"), ({"needs": ["funding", "x\x00"]}, "needs")],
+)
+def test_patch_with_a_nul_is_a_422_naming_the_field_and_changes_nothing(client, world, body, field):
+    before = client.get(f"/api/v1/businesses/{world.shop}").get_json()
+    response = _patch(client, world, "coordinator", world.shop, body)
+    assert response.status_code == 422
+    assert list(response.get_json()["error"]["fields"]) == [field]
+    assert client.get(f"/api/v1/businesses/{world.shop}").get_json() == before
+
+
 def test_patch_of_a_postcode_moves_the_business_and_its_town(client, world):
     body = _patch(client, world, "admin", world.shop, {"postcode": "NE66 1AA"}).get_json()
     assert body["district"] == "NE66" and body["region"] == "north-east"
