@@ -33,10 +33,15 @@ RAISED = re.compile(r"^([a-zA-Z_][\w.]*(?:Error|Exception|Timeout)\b.*)$")
 APP_MODULE = '''"""gunicorn and flask entry point for a load run (written by benchmarks/load.py)."""
 import os
 
-from directory import create_app
+from directory import create_app, matchmaking
 
-app = create_app()
-app.instance_path = os.environ["PEERLINK_LOAD_INSTANCE"]
+# Every simulated person comes from 127.0.0.1, so per-address rate limits would turn the run
+# into a test of the limiter: they are off here (tests/web/test_ratelimits.py covers them).
+app = create_app(
+    {"INSTANCE_PATH": os.environ["PEERLINK_LOAD_INSTANCE"], "RATELIMIT_ENABLED": False}
+)
+if os.environ.get("FLASK_RUN_FROM_CLI") != "true":
+    matchmaking.warm_up(app)
 '''
 
 
