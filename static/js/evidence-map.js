@@ -17,15 +17,39 @@
   const ACCEPTED = "#0f766e";
   const PENDING = "#6b7280";
 
+  // The directory's offline outline (coastlines), drawn beneath everything when there are
+  // no tiles or they fail, so the map still shows England rather than a blank box.
+  function drawOutline(map, element) {
+    if (!element.dataset.baseUrl || element.dataset.outline) return;
+    element.dataset.outline = "loading";
+    fetch(element.dataset.baseUrl, { headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+      .then((base) => {
+        const pane = map.createPane("outline");
+        pane.style.zIndex = 150;
+        L.geoJSON(base.land, {
+          pane: "outline",
+          interactive: false,
+          style: { color: "#8aa1b4", weight: 1, fillColor: "#f4f1ea", fillOpacity: 1 },
+        }).addTo(map);
+        element.dataset.outline = "drawn";
+      })
+      .catch(() => { element.dataset.outline = "unavailable"; });
+  }
+
   function drawMap(element, data) {
     const map = L.map(element, { preferCanvas: true, maxZoom: 18 }).setView([52.8, -1.6], 6);
     const tiles = element.dataset.tileUrl;
     if (tiles) {
       const layer = L.tileLayer(tiles, { attribution: element.dataset.tileAttribution || "" });
-      layer.on("tileerror", () => element.classList.add("map-tiles-unavailable"));
+      layer.on("tileerror", () => {
+        element.classList.add("map-tiles-unavailable");
+        drawOutline(map, element);
+      });
       layer.addTo(map);
     } else {
       element.classList.add("map-tiles-unavailable");
+      drawOutline(map, element);
     }
     const bounds = [];
     data.lines.forEach((line) => {

@@ -83,6 +83,8 @@ def test_connection_map_and_graph_render_offline(new_page, screenshot, email):
     expect(page.locator("#evidence-map[data-loaded]")).to_be_visible()
     expect(page.locator("#evidence-graph[data-rendered='true']")).to_be_visible()
     assert int(page.locator("#evidence-map").get_attribute("data-loaded")) > 0
+    # Offline (no tiles in the tests): the built-in coastline is drawn under the points.
+    expect(page.locator("#evidence-map[data-outline='drawn']")).to_be_attached()
     assert non_blank(page.locator("#evidence-map").screenshot())
     assert non_blank(page.locator("#evidence-graph").screenshot())
     expect(page.locator("#evidence-map-status")).to_contain_text("introductions drawn")
