@@ -39,8 +39,10 @@ def _check_email(address: str):
     return render_template("auth/check_email.html", address=address)
 
 
-def _link_problem(error: Exception, status: int = 400):
-    return render_template("auth/link_problem.html", message=str(error)), status
+def _link_problem(error: Exception, kind: str, status: int = 400):
+    """`kind` is "password" or "confirmation": the page offers the right new link."""
+    page = render_template("auth/link_problem.html", message=str(error), kind=kind)
+    return page, status
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -64,7 +66,7 @@ def verify_email(token: str):
     try:
         user = service.verify_email(token)
     except (TokenError, service.EmailTaken) as exc:
-        return _link_problem(exc)
+        return _link_problem(exc, "confirmation")
     flash(f"Thank you: {user.email} is confirmed.", "success")
     # A newcomer lands on their business's suggestions once signed in.
     landing = (
@@ -137,13 +139,13 @@ def choose_password(token: str):
     try:
         _purpose, user = service.read_password_token(token)
     except TokenError as exc:
-        return _link_problem(exc)
+        return _link_problem(exc, "password")
     form = ChoosePasswordForm()
     if form.validate_on_submit():
         try:
             service.choose_password(token, form.password.data)
         except TokenError as exc:
-            return _link_problem(exc)
+            return _link_problem(exc, "password")
         if current_user.is_authenticated:
             logout_user()
         flash("Your password is set. Sign in with it now.", "success")

@@ -512,3 +512,15 @@ def test_accounts_existing_before_the_migration_count_as_verified(database_url):
         assert user.email_verified_at == user.created_at
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("path", "offers_password_link"),
+    [("/account/verify/forged", False), ("/account/password/forged", True)],
+)
+def test_a_bad_link_page_offers_the_right_new_link(client, path, offers_password_link):
+    response = client.get(path)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "This link cannot be used" in page
+    assert ("Ask for a new link to choose a password" in page) is offers_password_link
