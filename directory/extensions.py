@@ -1,5 +1,7 @@
 """Extension instances, bound to the app in create_app()."""
 
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -24,6 +26,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# db.Model is built at run time, so type checkers cannot see it. Models subclass this alias:
+# the declarative Base for mypy, Flask-SQLAlchemy's db.Model (table names, session) when run.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate(render_as_batch=True)
 login = LoginManager()
 login.login_view = "auth.login"
