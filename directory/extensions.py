@@ -1,6 +1,6 @@
 """Extension instances, bound to the app in create_app()."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -8,7 +8,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -23,6 +23,9 @@ class Base(DeclarativeBase):
             "pk": "pk_%(table_name)s",
         }
     )
+    if TYPE_CHECKING:
+        # Every model maps one Table, which Core insert() and update() take.
+        __table__: ClassVar[Table]
 
 
 db = SQLAlchemy(model_class=Base)
