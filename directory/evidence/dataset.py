@@ -81,7 +81,7 @@ class Org:
     id: int
     name: str
     sector: str
-    stage: str
+    stage: str | None
     region: str
     district: str
     latitude: float
