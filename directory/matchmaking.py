@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from directory.extensions import db
 from directory.matches import freshness  # noqa: F401  (registers the version events)
 from directory.models import Business, MatchingChange, MatchingState
-from matching import Matcher, Profile, Suggestion
+from matching import Kind, Matcher, Profile, Suggestion
 from matching.reasons import why_empty
 
 _KEY = "peerlink_index"
@@ -117,7 +117,7 @@ def _fit() -> MatchingIndex:
 
 def index() -> MatchingIndex:
     """This process's index, current with the directory."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # LocalProxy typed as Flask
     version, refits = read_version()
     idx: MatchingIndex | None = app.extensions.get(_KEY)
     if idx is None:
@@ -221,27 +221,27 @@ def request_refit() -> tuple[int, float]:
     return len(fresh.matcher), seconds
 
 
-def _suggest(profile: Profile, kind: str, limit: int, max_distance_km: float | None):
+def _suggest(profile: Profile, kind: Kind, limit: int, max_distance_km: float | None):
     idx = index()
     with idx.lock:
         return idx.matcher.suggest(profile, kind, limit=limit, max_distance_km=max_distance_km)
 
 
 def suggest_for(
-    business: Business, kind: str, limit: int = 10, max_distance_km: float | None = None
+    business: Business, kind: Kind, limit: int = 10, max_distance_km: float | None = None
 ) -> list[Suggestion]:
     load = open_introduction_counts([business.id]).get(business.id, 0)
     return _suggest(to_profile(business, load), kind, limit, max_distance_km)
 
 
 def suggest_for_visitor(
-    profile: Profile, kind: str, limit: int = 10, max_distance_km: float | None = None
+    profile: Profile, kind: Kind, limit: int = 10, max_distance_km: float | None = None
 ) -> list[Suggestion]:
     return _suggest(profile, kind, limit, max_distance_km)
 
 
 def empty_explanation(
-    business: Business | Profile, kind: str, max_distance_km: float | None
+    business: Business | Profile, kind: Kind, max_distance_km: float | None
 ) -> str:
     """Why a column is empty and what would fill it ("add what you need help with")."""
     profile = business if isinstance(business, Profile) else to_profile(business)
@@ -277,7 +277,7 @@ def suggestion_cards(suggestions: list[Suggestion]) -> list[tuple[Suggestion, Bu
     return [(s, rows[s.id]) for s in suggestions if s.id in rows]
 
 
-def batch(kind: str, limit: int, stages: Iterable[str] = ()):
+def batch(kind: Kind, limit: int, stages: Iterable[str] = ()):
     """Suggestions for every business (or those at the given stages), in id order."""
     stmt = select(Business).order_by(Business.id)
     if stages:
