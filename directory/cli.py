@@ -20,7 +20,6 @@ from directory.introductions.commands import RuleError
 from directory.models import Business, User
 from directory.networks import service as network_service
 from directory.opendata import coops_uk
-from matching import Kind
 from matching.vocab import STAGES
 
 directory_cli = AppGroup("directory", help="Import and export the directory as CSV.")
@@ -149,7 +148,7 @@ def _suggestion_lines(suggestions) -> list[str]:
 @click.option("--max-km", type=click.FloatRange(min=1), default=None, help="Only this close.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, best first.")
 def suggest_command(
-    business: str, kind: Kind, limit: int, max_km: float | None, as_json: bool
+    business: str, kind: str, limit: int, max_km: float | None, as_json: bool
 ) -> None:
     """Suggest peers or mentors for BUSINESS (an id, a slug or an exact name)."""
     row = matchmaking.find_business(business)
@@ -175,7 +174,7 @@ def suggest_command(
     type=click.Choice(list(STAGES)),
     help="Only businesses at this stage (repeatable).",
 )
-def batch_command(kind: Kind, limit: int, out: Path, stages: tuple[str, ...]) -> None:
+def batch_command(kind: str, limit: int, out: Path, stages: tuple[str, ...]) -> None:
     """A matching round: one JSON line of suggestions per business, written to --out."""
     started = time.perf_counter()
     n = 0

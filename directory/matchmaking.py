@@ -25,6 +25,7 @@ from directory.matches import freshness  # noqa: F401  (registers the version ev
 from directory.models import Business, MatchingChange, MatchingState
 from matching import Kind, Matcher, Profile, Suggestion
 from matching.reasons import why_empty
+from matching.types import KINDS
 
 _KEY = "peerlink_index"
 _build_lock = threading.Lock()
@@ -221,31 +222,40 @@ def request_refit() -> tuple[int, float]:
     return len(fresh.matcher), seconds
 
 
-def _suggest(profile: Profile, kind: Kind, limit: int, max_distance_km: float | None):
+def _kind(kind: str) -> Kind:
+    """A kind the matcher knows (views and commands pass strings from forms and the database)."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    return "peer" if kind == "peer" else "mentor"
+
+
+def _suggest(profile: Profile, kind: str, limit: int, max_distance_km: float | None):
     idx = index()
     with idx.lock:
-        return idx.matcher.suggest(profile, kind, limit=limit, max_distance_km=max_distance_km)
+        return idx.matcher.suggest(
+            profile, _kind(kind), limit=limit, max_distance_km=max_distance_km
+        )
 
 
 def suggest_for(
-    business: Business, kind: Kind, limit: int = 10, max_distance_km: float | None = None
+    business: Business, kind: str, limit: int = 10, max_distance_km: float | None = None
 ) -> list[Suggestion]:
     load = open_introduction_counts([business.id]).get(business.id, 0)
     return _suggest(to_profile(business, load), kind, limit, max_distance_km)
 
 
 def suggest_for_visitor(
-    profile: Profile, kind: Kind, limit: int = 10, max_distance_km: float | None = None
+    profile: Profile, kind: str, limit: int = 10, max_distance_km: float | None = None
 ) -> list[Suggestion]:
     return _suggest(profile, kind, limit, max_distance_km)
 
 
 def empty_explanation(
-    business: Business | Profile, kind: Kind, max_distance_km: float | None
+    business: Business | Profile, kind: str, max_distance_km: float | None
 ) -> str:
     """Why a column is empty and what would fill it ("add what you need help with")."""
     profile = business if isinstance(business, Profile) else to_profile(business)
-    return why_empty(profile, kind, max_distance_km)
+    return why_empty(profile, _kind(kind), max_distance_km)
 
 
 def find_business(key: str) -> Business | None:
@@ -277,7 +287,7 @@ def suggestion_cards(suggestions: list[Suggestion]) -> list[tuple[Suggestion, Bu
     return [(s, rows[s.id]) for s in suggestions if s.id in rows]
 
 
-def batch(kind: Kind, limit: int, stages: Iterable[str] = ()):
+def batch(kind: str, limit: int, stages: Iterable[str] = ()):
     """Suggestions for every business (or those at the given stages), in id order."""
     stmt = select(Business).order_by(Business.id)
     if stages:
