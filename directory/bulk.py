@@ -256,7 +256,7 @@ def export_rows(include_contacts: bool = False) -> Iterable[dict[str, str]]:
             "name": b.name,
             "sector": "; ".join(b.sectors),
             "legal_form": b.legal_form or "",
-            "stage": b.stage,
+            "stage": b.stage or "",
             "founded_year": str(b.founded_year or ""),
             "postcode": b.postcode or b.outcode or "",
             "town": b.town,

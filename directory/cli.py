@@ -342,6 +342,7 @@ def networks_add_command(name: str, slug: str, coordinators: tuple[str, ...]) ->
     except RuleError as exc:
         raise click.UsageError(str(exc)) from None
     for user in users:
+        assert user is not None, "missing accounts were refused above"
         network_service.add_coordinator(network, user)
     click.echo(f"Added {network.name} ({network.slug}).")
 

@@ -11,6 +11,8 @@ import re
 from datetime import date
 from typing import Any
 
+from sqlalchemy import String
+
 from directory import places
 from directory.models import Business
 from matching.vocab import LEGAL_FORMS, SECTORS, STAGES, TOPICS, lookup
@@ -47,17 +49,27 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_MENTOR_CAPACITY = 50
 # Longest cell for columns without a database length (csv itself stops at 128 KB).
 MAX_TEXT = 20_000
+
+
+def _column_length(name: str) -> int:
+    """The length of a String column of Business (a typed read of its declared length)."""
+    column_type = Business.__table__.c[name].type
+    if not isinstance(column_type, String) or column_type.length is None:
+        raise TypeError(f"Business.{name} has no declared length")
+    return column_type.length
+
+
 # Longest cell per column: the database column's length, so nothing fails on saving.
 MAX_LENGTH = {
-    "name": Business.__table__.c.name.type.length,
+    "name": _column_length("name"),
     "postcode": 20,
-    "town": Business.__table__.c.town.type.length,
-    "email": Business.__table__.c.email.type.length,
-    "phone": Business.__table__.c.phone.type.length,
-    "website": Business.__table__.c.website.type.length - len("https://"),
+    "town": _column_length("town"),
+    "email": _column_length("email"),
+    "phone": _column_length("phone"),
+    "website": _column_length("website") - len("https://"),
 }
 # Values a cleared field takes.
-CLEARED = {
+CLEARED: dict[str, Any] = {
     "legal_form": None,
     "founded_year": None,
     "needs": [],

@@ -10,7 +10,7 @@ from datetime import date
 from directory import accounts, bulk, demo_history, matchmaking, places
 from directory.businesses import service as business_service
 from directory.extensions import db
-from directory.models import Business, Network
+from directory.models import Business, Network, User
 from matching.vocab import SECTORS, STAGES, TOPICS
 
 NETWORKS = {
@@ -343,6 +343,13 @@ def _account(email: str, role: str, name: str, password: str | None) -> tuple[st
     return email, password
 
 
+def _user(email: str) -> User:
+    """An account `_account` has just made or updated (and flushed), so it exists."""
+    user = accounts.find_user(email)
+    assert user is not None, email
+    return user
+
+
 def load(n: int = 7000, seed: int = 1, password: str | None = None) -> DemoAccounts:
     """Networks, three accounts and n businesses; the member owns the first business."""
     networks = ensure_networks()
@@ -353,7 +360,7 @@ def load(n: int = 7000, seed: int = 1, password: str | None = None) -> DemoAccou
     member = _account("member@peerlink.example", "member", "Mo Member", password)
     mentor = _account("mentor@peerlink.example", "member", "Mina Mentor", password)
     db.session.flush()
-    coordinator_user = accounts.find_user(coordinator[0])
+    coordinator_user = _user(coordinator[0])
     coordinator_user.networks = [
         networks["plunkett-foundation"],
         networks["health-social-care-cop"],
@@ -368,12 +375,13 @@ def load(n: int = 7000, seed: int = 1, password: str | None = None) -> DemoAccou
                 password or coordinator[1],
             )
             db.session.flush()
-            accounts.find_user(email).networks = [network]
+            _user(email).networks = [network]
     records = generate(n, seed)
     bulk.save(records)
     if records:
         first = business_service.find_by_name(records[0].name)
-        first.owner = accounts.find_user(member[0])
+        assert first is not None, "bulk.save has just saved it"
+        first.owner = _user(member[0])
         if "plunkett-foundation" not in [nw.slug for nw in first.networks]:
             first.networks.append(networks["plunkett-foundation"])
         db.session.commit()
@@ -381,7 +389,9 @@ def load(n: int = 7000, seed: int = 1, password: str | None = None) -> DemoAccou
         # introduction flow can be tried with the demo accounts.
         best = matchmaking.suggest_for(first, "mentor", limit=1)
         if best:
-            db.session.get(Business, best[0].id).owner = accounts.find_user(mentor[0])
+            mentor_business = db.session.get(Business, best[0].id)
+            assert mentor_business is not None, "suggestions are businesses of the directory"
+            mentor_business.owner = _user(mentor[0])
     db.session.commit()
     demo_history.generate(seed=seed)
     business_service.directory_changed()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 
@@ -176,7 +177,7 @@ def generate(count: int | None = None, seed: int = 1, now: datetime | None = Non
 
 def _lifecycle(rng: random.Random, created: datetime, now: datetime) -> dict:
     """Where one introduction has got to by `now`, with the times of each step."""
-    plan = {
+    plan: dict[str, Any] = {
         "state": st.REQUESTED,
         "approved_at": None,
         "accepted_at": None,

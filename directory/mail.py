@@ -150,7 +150,7 @@ def _claim(message_id: int, attempts: int, at: datetime) -> Row | None:
         .values(attempts=attempts + 1, next_attempt_at=at + CLAIM_LEASE)
     )
     row = None
-    if claimed.rowcount == 1:
+    if claimed.rowcount == 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
         row = db.session.execute(
             db.select(
                 OutboxMessage.id,
@@ -217,7 +217,7 @@ def _connect(config) -> smtplib.SMTP:
     timeout = float(config.get("MAIL_TIMEOUT") or SMTP_TIMEOUT)
     if config.get("MAIL_USE_SSL"):
         context = ssl.create_default_context()
-        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
     else:
         smtp = smtplib.SMTP(host, port, timeout=timeout)
     try:

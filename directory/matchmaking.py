@@ -23,8 +23,9 @@ from sqlalchemy.orm import selectinload
 from directory.extensions import db
 from directory.matches import freshness  # noqa: F401  (registers the version events)
 from directory.models import Business, MatchingChange, MatchingState
-from matching import Matcher, Profile, Suggestion
+from matching import Kind, Matcher, Profile, Suggestion
 from matching.reasons import why_empty
+from matching.types import KINDS
 
 _KEY = "peerlink_index"
 _build_lock = threading.Lock()
@@ -117,7 +118,7 @@ def _fit() -> MatchingIndex:
 
 def index() -> MatchingIndex:
     """This process's index, current with the directory."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # LocalProxy typed as Flask
     version, refits = read_version()
     idx: MatchingIndex | None = app.extensions.get(_KEY)
     if idx is None:
@@ -221,10 +222,19 @@ def request_refit() -> tuple[int, float]:
     return len(fresh.matcher), seconds
 
 
+def _kind(kind: str) -> Kind:
+    """A kind the matcher knows (views and commands pass strings from forms and the database)."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    return "peer" if kind == "peer" else "mentor"
+
+
 def _suggest(profile: Profile, kind: str, limit: int, max_distance_km: float | None):
     idx = index()
     with idx.lock:
-        return idx.matcher.suggest(profile, kind, limit=limit, max_distance_km=max_distance_km)
+        return idx.matcher.suggest(
+            profile, _kind(kind), limit=limit, max_distance_km=max_distance_km
+        )
 
 
 def suggest_for(
@@ -245,7 +255,7 @@ def empty_explanation(
 ) -> str:
     """Why a column is empty and what would fill it ("add what you need help with")."""
     profile = business if isinstance(business, Profile) else to_profile(business)
-    return why_empty(profile, kind, max_distance_km)
+    return why_empty(profile, _kind(kind), max_distance_km)
 
 
 def find_business(key: str) -> Business | None:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_limiter import RateLimitExceeded
@@ -138,11 +139,11 @@ def apply(app: Flask, rules: tuple[Rule, ...]) -> None:
     by_endpoint: dict[str, list[Rule]] = {}
     for rule in rules:
         by_endpoint.setdefault(rule.endpoint, []).append(rule)
-    for endpoint, rules in by_endpoint.items():
-        view = app.view_functions.get(endpoint)
+    for endpoint, endpoint_rules in by_endpoint.items():
+        view: Callable[..., Any] | None = app.view_functions.get(endpoint)
         if view is None:
             continue
-        for rule in rules:
+        for rule in endpoint_rules:
             # Shared by config key: both report forms draw on one "reports per hour" budget.
             view = limiter.shared_limit(
                 _value(rule),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import Float, Integer, Select, case, func, or_, select, text
@@ -129,7 +130,8 @@ def search(query: DirectoryQuery, *, page: bool = True) -> SearchResult:
 
 def _filtered(scope: _Scope, *, leave_out: str = "") -> Select:
     """Ids of the listed businesses that pass every filter (but `leave_out`, for its counts)."""
-    query = replace(scope.query, **{leave_out: []}) if leave_out else scope.query
+    cleared: dict[str, Any] = {leave_out: []}
+    query = replace(scope.query, **cleared) if leave_out else scope.query
     stmt = select(Business.id).where(Business.listed.is_(True))
     if scope.expression:
         stmt = stmt.where(Business.id.in_(select(_matches(scope.expression, ranked=False).c.id)))

@@ -30,12 +30,12 @@ class _Base:
     """The base businesses, and for each facet its options and (row, option) pairs."""
 
     size: int
-    options: dict[str, list[str]]
+    options: dict[str, list[str | None]]  # None: a stage not known
     rows: dict[str, np.ndarray]
     values: dict[str, np.ndarray]
 
 
-def facet_counts(result) -> dict[str, dict[str, int]]:
+def facet_counts(result) -> dict[str, dict[str | None, int]]:
     """Counts per option of every facet (and networks) for a search result."""
     scope = result.scope
     if scope is None:  # the place was not found: nothing to count
@@ -98,7 +98,7 @@ def _read_base(scope) -> _Base:
         )
     ).all()
     row_of = {business_id: i for i, (business_id, *_) in enumerate(businesses)}
-    pairs: dict[str, list[tuple[int, str]]] = {name: [] for name in (*FACETS, "network")}
+    pairs: dict[str, list[tuple[int, str | None]]] = {name: [] for name in (*FACETS, "network")}
     for i, (_, sector, stage, region) in enumerate(businesses):
         pairs["sector"].append((i, sector))
         pairs["stage"].append((i, stage))
@@ -121,10 +121,11 @@ def _read_base(scope) -> _Base:
         .where(business_networks.c.business_id.in_(in_base))
     ):
         pairs["network"].append((row_of[business_id], slug))
-    options, rows, values = {}, {}, {}
+    options: dict[str, list[str | None]] = {}
+    rows, values = {}, {}
     for name, found in pairs.items():
-        known = list(FACETS[name][1]) if name in FACETS else []
-        options[name] = known + sorted({v for _, v in found} - set(known))
+        known: list[str | None] = list(FACETS[name][1]) if name in FACETS else []
+        options[name] = known + sorted({v for _, v in found} - set(known), key=lambda v: v or "")
         index = {option: i for i, option in enumerate(options[name])}
         rows[name] = np.fromiter((r for r, _ in found), dtype=np.int64, count=len(found))
         values[name] = np.fromiter((index[v] for _, v in found), dtype=np.int64, count=len(found))

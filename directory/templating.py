@@ -40,6 +40,8 @@ def url_with(endpoint: str = "", **params) -> str:
             args.pop(key, None)
         else:
             args[key] = value if isinstance(value, list) else [value]
-    base = url_for(endpoint or request.endpoint, **(request.view_args or {}))
+    target = endpoint or request.endpoint
+    assert target is not None, "only pages a route answered link to themselves"
+    base = url_for(target, **(request.view_args or {}))
     query = urlencode([(k, v) for k, values in args.items() for v in values])
     return f"{base}?{query}" if query else base

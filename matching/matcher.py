@@ -135,6 +135,7 @@ class Matcher(BaseEstimator):
         allowed = self._allowed(store, profile, kind)
         # Most peers pass the rules: score the contiguous columns and mask. Few mentors do:
         # gather the allowed rows first, so that nothing is computed for the others.
+        where: slice | np.ndarray
         if allowed.sum() > store.size // 4:
             rows, where = np.arange(store.size), slice(0, store.size)
         else:
@@ -278,6 +279,7 @@ class Matcher(BaseEstimator):
     ) -> Suggestion:
         row = int(rows[at])
         candidate = store.profiles[row]
+        assert candidate is not None and candidate.id is not None, "suggested rows are alive"
         similarity = float(scores.parts["description"][at])
         words = (
             store.text.shared_words(scores.text, row)

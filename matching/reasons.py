@@ -44,6 +44,7 @@ def _sector_reason(requester: Profile, candidate: Profile) -> str | None:
 def _further_along(mentor: Profile, stages: int | None) -> str:
     """Experience as stages, never years: founding dates say little (a 1920s society may
     have restarted last year) and made for "82 years further along"."""
+    assert mentor.stage is not None, "mentors are at least growing"
     where = STAGES[mentor.stage].split(",")[0].lower()
     if stages is None:
         return f"{where.capitalize()} (your stage is not on your profile)"
@@ -130,4 +131,4 @@ def _strongest(
     said: Mapping[str, str | None], contributions: Mapping[str, float]
 ) -> tuple[str, ...]:
     ranked = sorted((p for p, text in said.items() if text), key=lambda p: -contributions[p])
-    return tuple(said[part] for part in ranked[:MAX_REASONS])
+    return tuple(text for part in ranked[:MAX_REASONS] if (text := said[part]))

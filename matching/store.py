@@ -61,6 +61,25 @@ def stage_of(profile: Profile) -> int:
 class Store:
     """The directory's columns; rows `[:size]` are in use, dead ones have `alive` False."""
 
+    # The _COLUMNS arrays, set with setattr; declared here for type checkers.
+    ids: np.ndarray
+    alive: np.ndarray
+    owners: np.ndarray
+    primary: np.ndarray
+    sectors: np.ndarray
+    related: np.ndarray
+    stage: np.ndarray
+    needs: np.ndarray
+    offers: np.ndarray
+    n_needs: np.ndarray
+    sqrt_needs: np.ndarray
+    accepting: np.ndarray
+    can_mentor: np.ndarray
+    load: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    z: np.ndarray
+
     def __init__(self, profiles: Sequence[Profile], text: TextIndex, capacity: int):
         self.text = text
         self.size = 0
@@ -78,6 +97,7 @@ class Store:
 
     def upsert(self, profile: Profile) -> None:
         """Add a business, or overwrite its row in place."""
+        assert profile.id is not None, "only businesses of the directory are stored"
         row = self.row_of.get(profile.id)
         if row is None:
             row = self.free.pop() if self.free else self._new_row()
@@ -109,6 +129,7 @@ class Store:
         self.capacity += extra
 
     def _write(self, row: int, p: Profile) -> None:
+        assert p.id is not None, "only businesses of the directory are stored"
         stage = stage_of(p)
         load = p.open_introductions
         under_capacity = p.mentor_capacity is None or load < p.mentor_capacity

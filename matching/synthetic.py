@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import random
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -225,7 +226,7 @@ def random_profile(rng: random.Random, id: int | None, **fixed: Any) -> Profile:
     sector = fixed.get("sectors", (None,))[0] or _pick(rng, SECTOR_SHARES)
     stage = fixed.get("stage") or _pick(rng, STAGE_SHARES)
     town = fixed.get("town") or _pick(rng, _TOWN_SHARES)
-    sectors = (sector,)
+    sectors: tuple[str, ...] = (sector,)
     if rng.random() < 0.35:
         related = sorted(RELATED_SECTORS[sector])
         second = (
@@ -288,7 +289,7 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def _pick(rng: random.Random, shares: dict[str, float]) -> str:
+def _pick(rng: random.Random, shares: Mapping[str, float]) -> str:
     return rng.choices(list(shares), weights=list(shares.values()))[0]
 
 

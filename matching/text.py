@@ -74,7 +74,7 @@ class TextIndex:
         for doc in docs:
             for word in doc:
                 self._add_word(word)
-        lengths = [sum(doc.values()) for doc in docs]
+        lengths: list[float] = [sum(doc.values()) for doc in docs]
         self.avg_length_ = max(1.0, float(np.mean([n for n in lengths if n] or [1.0])))
         self.df_ = np.zeros(max(16, len(self.vocabulary_)), dtype=np.int64)
         rows, cols, vals = [], [], []

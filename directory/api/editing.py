@@ -8,6 +8,8 @@ values, so a field the body leaves out is never erased.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
 
@@ -28,7 +30,7 @@ def parse_body(body: object, model: type[BusinessPatch]) -> dict:
     try:
         parsed = model.model_validate(body)
     except ValidationError as exc:
-        fields = {}
+        fields: dict[str, str] = {}
         for problem in exc.errors():
             name = ".".join(str(p) for p in problem["loc"]) or "body"
             fields.setdefault(name, problem["msg"])
@@ -75,7 +77,7 @@ def stored_fields(business: Business) -> dict:
 
 
 def _form_data(fields: dict) -> MultiDict:
-    data = MultiDict()
+    data: MultiDict[str, Any] = MultiDict()
     for name, value in fields.items():
         if value is None:
             continue

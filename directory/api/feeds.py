@@ -45,7 +45,7 @@ def _paging() -> tuple[int, int]:
 def _page_of_listed() -> tuple[list[Business], int, int, int]:
     page, size = _paging()
     listed = select(Business).where(Business.listed.is_(True))
-    total = db.session.execute(select(func.count()).select_from(listed.subquery())).scalar()
+    total = db.session.execute(select(func.count()).select_from(listed.subquery())).scalar_one()
     rows = db.session.execute(
         listed.order_by(Business.id)
         .options(selectinload(Business.topic_rows), selectinload(Business.other_sector_rows))

@@ -18,7 +18,7 @@ class BusinessOut(BaseModel):
     sector: str
     other_sectors: list[str]
     legal_form: str | None
-    stage: str
+    stage: str | None
     founded_year: int | None
     town: str
     district: str | None = Field(description="Postcode district (outward code), e.g. EX20.")

@@ -8,6 +8,7 @@ the document cannot drift from the behaviour. A schemathesis test checks it agai
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from flask import url_for
 from pydantic.json_schema import models_json_schema
@@ -102,12 +103,12 @@ READ_ERRORS = {
     "401": _error("A token was sent and is not valid (public reads need none)."),
     "429": _error("Too many requests."),
 }
-TOKEN_ONLY = [{"bearerToken": []}]
-TOKEN_OR_SESSION = [{"bearerToken": []}, {"session": []}]
+TOKEN_ONLY: list[dict[str, list[str]]] = [{"bearerToken": []}]
+TOKEN_OR_SESSION: list[dict[str, list[str]]] = [{"bearerToken": []}, {"session": []}]
 
 
 def _feed_get(summary: str, description: str, path_id: bool = False) -> dict:
-    operation = {
+    operation: dict[str, Any] = {
         "summary": summary,
         "description": description,
         "tags": ["open data"],

@@ -103,7 +103,8 @@ def graph_data(ds: Dataset, anonymise: bool) -> dict:
         groups.append(sorted(group))
     groups.sort(key=lambda g: (-len(g), g[0]))
     columns = max(1, math.ceil(math.sqrt(len(groups))))
-    nodes, index = [], {}
+    nodes: list[dict] = []
+    index = {}
     for n, group in enumerate(groups):
         cx, cy = n % columns + 0.5, n // columns + 0.5
         radius = 0.0 if len(group) == 1 else 0.4

@@ -81,7 +81,7 @@ class Org:
     id: int
     name: str
     sector: str
-    stage: str
+    stage: str | None
     region: str
     district: str
     latitude: float
@@ -196,6 +196,7 @@ def load(filters: Filters, network_ids: set[int] | None, now: datetime) -> Datas
     if (
         cached
         and cached[0] == stamp
+        and cached[1].loaded_at is not None
         and (now - cached[1].loaded_at).total_seconds() < CACHE_SECONDS
     ):
         _CACHE.move_to_end(key)

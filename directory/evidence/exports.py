@@ -121,7 +121,7 @@ def introduction_rows(ds: Dataset) -> list[dict]:
                 "introduction": pseudonym("intro", i.id),
                 **_side(ds, "requester", i.requester_id),
                 **_side(ds, "target", i.target_id),
-                "network": ds.networks.get(i.network_id, ""),
+                "network": "" if i.network_id is None else ds.networks.get(i.network_id, ""),
                 "kind": i.kind,
                 "state": i.state,
                 "requested_on": _date(i.created_at),

@@ -12,6 +12,7 @@ import math
 from collections import Counter, defaultdict
 from datetime import date, datetime
 from statistics import median
+from typing import Any
 
 from directory.evidence.dataset import Dataset, Intro
 from directory.evidence.ladder import DIFFERENCE_KINDS, LADDER, USEFUL_MIN, stages_reached
@@ -59,7 +60,8 @@ def _days(later, earlier) -> float:
 
 
 def _pair(intro: Intro) -> tuple[int, int]:
-    return tuple(sorted((intro.requester_id, intro.target_id)))
+    low, high = sorted((intro.requester_id, intro.target_id))
+    return low, high
 
 
 def _outcomes_by_intro(ds: Dataset) -> dict[int, list]:
@@ -133,7 +135,7 @@ COMPLETENESS_BANDS = (("Under half", 0.0), ("Half or more", 0.5), ("Four in five
 def profile_completeness(ds: Dataset) -> dict:
     """Mean share of profile fields filled in, and how many profiles fall in each band."""
     values = [o.completeness for o in ds.orgs.values() if o.listed]
-    bands = Counter()
+    bands: Counter[str] = Counter()
     for value in values:
         label = [name for name, floor in COMPLETENESS_BANDS if value >= floor][-1]
         bands[label] += 1
@@ -184,7 +186,7 @@ def funnel_conversion(ds: Dataset) -> list[dict]:
     counts = funnel(ds)
     steps, previous = [], None
     for key, label in FUNNEL_STEPS.items():
-        rate = None if previous is None else _rate(counts[key], counts[previous])
+        rate: float | None = None if previous is None else _rate(counts[key], counts[previous])
         steps.append({"key": key, "label": label, "count": counts[key], "rate": rate})
         previous = key
     return steps
@@ -297,7 +299,7 @@ def shared_stories(ds: Dataset) -> list[dict]:
     """Stories their authors agreed to share, newest first, with the stages they reached."""
     stories = [
         {
-            "who": describe(ds.orgs.get(o.business_id)),
+            "who": describe(None if o.business_id is None else ds.orgs.get(o.business_id)),
             "story": o.story,
             "stages": [LADDER[s].split(":")[0] for s in stages_of(o)],
             "date": o.created_at.date().isoformat() if o.created_at else "",
@@ -331,12 +333,13 @@ def needs_versus_offers(ds: Dataset) -> list[dict]:
 
 def regional_gaps(ds: Dataset, limit: int = 10) -> list[dict]:
     """Topic and region pairs where many need help and few offer it (needs per offer)."""
-    needs, offers = Counter(), Counter()
+    needs: Counter[tuple[str, str]] = Counter()
+    offers: Counter[tuple[str, str]] = Counter()
     for o in ds.orgs.values():
         if o.listed:
             needs.update((t, o.region) for t in o.needs)
             offers.update((t, o.region) for t in o.offers)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "topic": TOPICS.get(t, t),
             "region": REGIONS.get(r, r),
@@ -442,7 +445,7 @@ def reciprocal_connections(ds: Dataset) -> int:
 def clusters(ds: Dataset) -> dict:
     """Connected groups of organisations through accepted introductions (period), and how many
     listed organisations have no connection at all."""
-    parent = {}
+    parent: dict[int, int] = {}
 
     def find(x: int) -> int:
         while parent.setdefault(x, x) != x:

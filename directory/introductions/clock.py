@@ -34,7 +34,8 @@ def _select(*conditions) -> list[Introduction]:
 
 def _claim(intro: Introduction, *conditions, **values) -> bool:
     """Mark one step done for this introduction, unless another tick did it first."""
-    claimed = db.session.execute(
+    # An UPDATE gives a CursorResult, which has rowcount; execute() is typed as Result.
+    claimed = db.session.execute(  # type: ignore[attr-defined]
         update(Introduction)
         .where(Introduction.id == intro.id, *conditions)
         .values(**values)

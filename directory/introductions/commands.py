@@ -162,7 +162,7 @@ def move(
         .values(state=transition.target, updated_at=now, **values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
         db.session.rollback()
         db.session.refresh(intro)
         raise AlreadyDecided(intro.state)

@@ -6,11 +6,16 @@ as "a coordinator never decides a request in which they own either business" hol
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from directory.introductions import states as st
 from directory.models import Business, Introduction, User
 
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
-def _signed_in(user: User | None) -> bool:
+
+def _signed_in(user: User | None) -> TypeIs[User]:
     return bool(user is not None and user.is_authenticated)
 
 

@@ -130,12 +130,12 @@ def pending_actions(user: User) -> int:
             select(func.count())
             .select_from(Introduction)
             .where(Introduction.state == st.APPROVED, Introduction.target_id.in_(ids))
-        ).scalar()
+        ).scalar_one()
     if user.is_coordinator:
         from directory.networks import claims, service  # they build on introductions
 
         queued = select(func.count()).select_from(_reviewable(user, st.REQUESTED).subquery())
-        count += db.session.execute(queued).scalar() + len(open_reports(user))
+        count += db.session.execute(queued).scalar_one() + len(open_reports(user))
         count += len(service.pending_joins(user)) + len(claims.pending_claims(user))
     return count
 

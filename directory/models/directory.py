@@ -9,7 +9,7 @@ from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from directory.extensions import db
+from directory.extensions import Model, db
 from matching.vocab import REGIONS, SECTORS, STAGES, TOPICS
 
 
@@ -32,7 +32,7 @@ network_coordinators = Table(
 )
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,7 +94,7 @@ class User(UserMixin, db.Model):
         return self.role == "admin"
 
 
-class Network(db.Model):
+class Network(Model):
     __tablename__ = "network"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -110,7 +110,7 @@ class Network(db.Model):
     )
 
 
-class BusinessSector(db.Model):
+class BusinessSector(Model):
     """A secondary sector; the primary one is Business.sector."""
 
     __tablename__ = "business_sector"
@@ -121,7 +121,7 @@ class BusinessSector(db.Model):
     sector: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
 
 
-class BusinessTopic(db.Model):
+class BusinessTopic(Model):
     """A topic a business needs help with (kind "need") or can offer help with ("offer")."""
 
     __tablename__ = "business_topic"
@@ -134,7 +134,7 @@ class BusinessTopic(db.Model):
     topic: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
-class Business(db.Model):
+class Business(Model):
     __tablename__ = "business"
     __table_args__ = (
         UniqueConstraint("slug"),
@@ -270,7 +270,7 @@ class Business(db.Model):
         return [TOPICS.get(t, t) for t in self._topics(kind)]
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One sign-in: a random id held in the session and remember cookies, deleted to revoke it."""
 
     __tablename__ = "user_session"
@@ -282,7 +282,7 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship()
 
 
-class UsedToken(db.Model):
+class UsedToken(Model):
     """A spent single-use link token (see directory.accounts): its id can never be used again."""
 
     __tablename__ = "used_token"

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from directory.extensions import db
+from directory.extensions import Model
 from directory.models.directory import utcnow
 
 
-class SuggestionView(db.Model):
+class SuggestionView(Model):
     """One member looking at a business's suggestions: the top of the introductions funnel."""
 
     __tablename__ = "suggestion_view"

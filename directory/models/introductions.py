@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from directory.extensions import db
+from directory.extensions import Model
 from directory.models.directory import Business, Network, User, utcnow
 
 
-class Introduction(db.Model):
+class Introduction(Model):
     __tablename__ = "introduction"
     __table_args__ = (
         Index("ix_introduction_state_created", "state", "created_at"),
@@ -73,7 +73,7 @@ class Introduction(db.Model):
     )
 
 
-class IntroductionEvent(db.Model):
+class IntroductionEvent(Model):
     """One transition: who moved the introduction from which state to which, when and why."""
 
     __tablename__ = "introduction_event"
@@ -95,7 +95,7 @@ class IntroductionEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class Outcome(db.Model):
+class Outcome(Model):
     """How an introduction went, from one side or from a coordinator.
 
     The answers place the introduction on the value-creation ladder evaluators of communities
@@ -132,7 +132,7 @@ class Outcome(db.Model):
     recorded_by: Mapped[User | None] = relationship()
 
 
-class Report(db.Model):
+class Report(Model):
     """A problem with an introduction or a profile, for the coordinators' queue."""
 
     __tablename__ = "report"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Index, Integer, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from directory.extensions import db
+from directory.extensions import Model
 
 
-class MatchingState(db.Model):
+class MatchingState(Model):
     """A single row (id 1). `version` goes up in the same transaction as every write that
     changes what matching reads, so each worker knows it is current with one primary-key read;
     `refits` goes up when someone asks every worker to refit its text model."""
@@ -20,7 +20,7 @@ class MatchingState(db.Model):
     refits: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
 
 
-class MatchingChange(db.Model):
+class MatchingChange(Model):
     """Which businesses a version changed: a worker behind re-reads only those."""
 
     __tablename__ = "matching_change"

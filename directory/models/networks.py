@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from directory.extensions import db
+from directory.extensions import Model
 from directory.models.directory import Business, Network, User, utcnow
 
 PENDING, APPROVED, REFUSED = "pending", "approved", "refused"
 
 
-class JoinRequest(db.Model):
+class JoinRequest(Model):
     """An owner asks for their business to join a network; its coordinator decides.
 
     Only approved requests become memberships (business_network), and only memberships route
@@ -43,7 +43,7 @@ class JoinRequest(db.Model):
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
-class Claim(db.Model):
+class Claim(Model):
     """Someone says an unowned profile is theirs.
 
     Method "email": proven by the emailed link to the profile's contact address (approved when

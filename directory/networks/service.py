@@ -163,7 +163,7 @@ def add_user(
         raise RuleError("Only coordinators and admins coordinate networks.")
     user = accounts.find_user(email)
     created = user is None
-    if created:
+    if user is None:
         user = accounts.create_user(email, password or secrets.token_urlsafe(24), role=role)
     else:
         user.role = role

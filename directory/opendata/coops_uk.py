@@ -270,7 +270,7 @@ def _website(text: str) -> str:
     return text if text.lower().startswith(("http://", "https://")) else f"https://{text}"
 
 
-def _unique_name(name: str, town: str, identifier: str, taken: dict[str, str]) -> str:
+def _unique_name(name: str, town: str, identifier: str, taken: dict[str, str | None]) -> str:
     """Two organisations may share a name, but the directory tells businesses apart by their
     normalised name (a claimed profile's edit form, CSV updates). Add the town, then the id."""
     for candidate in (name, f"{name} ({town})" if town else "", f"{name} ({identifier})"):
@@ -293,7 +293,7 @@ def import_coops_uk(stream: IO[str], all_nations: bool = False) -> CoopsReport:
             .options(selectinload(Business.topic_rows), selectinload(Business.other_sector_rows))
         ).scalars()
     }
-    taken = {
+    taken: dict[str, str | None] = {
         name_key: f"other:{source}:{source_id}"
         for name_key, source, source_id in db.session.execute(
             select(Business.name_key, Business.source, Business.source_id)

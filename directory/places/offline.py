@@ -20,11 +20,11 @@ import random
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, overload
 
 import numpy as np
 from geopy.distance import geodesic
@@ -301,9 +301,9 @@ def canonical_town(name: str) -> str | None:
 
 def district_point(outcode: str) -> tuple[float, float] | None:
     """The centre (lat, lon) of a postcode district's postcodes: the public location."""
-    area = _area(_AREA_RE.match(outcode)[0]) if _AREA_RE.match(outcode) else None
+    area = _area(found[0]) if (found := _AREA_RE.match(outcode)) else None
     district = None if area is None else area.districts.get(outcode)
-    if district is None:
+    if area is None or district is None:
         return None
     x, y = area.district_xy[district]
     lon, lat = _to_wgs84().transform(x, y)
@@ -317,6 +317,21 @@ class OfflineGeocoder:
     `town` (the nearest town), `region` (a slug of `matching.vocab.REGIONS`), `latitude` and
     `longitude`. Unknown or malformed input gives None, never an exception or (0, 0).
     """
+
+    @overload
+    def geocode(
+        self, query: str, exactly_one: Literal[True] = True, **kwargs: Any
+    ) -> Location | None: ...
+
+    @overload
+    def geocode(
+        self, query: str, exactly_one: Literal[False], **kwargs: Any
+    ) -> list[Location] | None: ...
+
+    @overload
+    def geocode(
+        self, query: str, exactly_one: bool = True, **kwargs: Any
+    ) -> Location | list[Location] | None: ...
 
     def geocode(
         self, query: str, exactly_one: bool = True, **kwargs: Any
@@ -353,9 +368,9 @@ class OfflineGeocoder:
         if " " in postcode:
             xy = _postcode_xy(postcode)
             return [] if xy is None else _postcode_locations([postcode], xy[None])
-        area = _area(_AREA_RE.match(postcode)[0])
+        area = _area(_area_code(postcode))
         district = None if area is None else area.districts.get(postcode)
-        if district is None:
+        if area is None or district is None:
             return []
         xy, region = area.district_xy[district : district + 1], area.district_region(district)
         return _locations("district", [None], [postcode], xy, np.array([region]))
@@ -393,10 +408,18 @@ class FallbackGeocoder:
 
 def _postcode_xy(postcode: str) -> np.ndarray | None:
     """The grid coordinates of a normalised full postcode, or None."""
-    area = _area(_AREA_RE.match(postcode)[0])
+    area = _area(_area_code(postcode))
     outcode, _, inward = postcode.partition(" ")
     row = None if area is None else area.find(outcode, inward)
-    return None if row is None else area.xy[row]
+    return None if area is None or row is None else area.xy[row]
+
+
+def _area_code(postcode: str) -> str:
+    """The letters a normalised postcode starts with: "SW" for "SW1A 1AA"."""
+    found = _AREA_RE.match(postcode)
+    if found is None:
+        raise ValueError(f"not a normalised postcode: {postcode!r}")
+    return found[0]
 
 
 def _postcode_locations(postcodes: list[str], xy: np.ndarray) -> list[Location]:
@@ -406,7 +429,7 @@ def _postcode_locations(postcodes: list[str], xy: np.ndarray) -> list[Location]:
 
 def _locations(
     kind: str,
-    postcodes: list[str | None],
+    postcodes: Sequence[str | None],
     outcodes: list[str],
     xy: np.ndarray,
     regions: np.ndarray,
@@ -654,7 +677,7 @@ def _towns() -> _Towns:
     if not known.all():
         _, nearest = cKDTree(xy[known]).query(xy[~known])
         known_slugs = [slug for slug in slugs if slug is not None]
-        for i, j in zip(np.flatnonzero(~known), nearest, strict=True):
+        for i, j in zip(np.flatnonzero(~known).tolist(), nearest, strict=True):
             slugs[i] = known_slugs[j]
     by_key: dict[str, list[int]] = {}
     for i, row in enumerate(rows):

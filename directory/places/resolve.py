@@ -122,6 +122,7 @@ def resolve_origin(text: str) -> Origin:
             "near", f"We could not find a place called “{name}”. Try a postcode or a nearby town."
         )
     found = geocoder().geocode(labels[0])
+    assert found is not None, "town_choices only offers towns the geocoder knows"
     return Origin(float(found.latitude), float(found.longitude), labels[0], tuple(labels[1:]))
 
 
