@@ -82,8 +82,8 @@ def refuse_nul_bytes() -> None:
         if request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
             if fields := _nul_fields(request.form.lists()):
                 raise NulCharacter("body", fields)
-        elif request.is_json and (fields := _json_nul_fields()) is not None:
-            raise NulCharacter("body", fields)
+        elif request.is_json and (in_json := _json_nul_fields()) is not None:
+            raise NulCharacter("body", in_json)
 
 
 def tile_source(tile_url: str) -> str | None:
