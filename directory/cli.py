@@ -123,6 +123,7 @@ def demo_command(n: int, seed: int, password: str | None, if_empty: bool) -> Non
         f"  other networks' coordinators: coordinator.<network slug>@peerlink.example / "
         f"{accounts.coordinator[1]}",
         f"  admin:       {accounts.admin[0]} / {accounts.admin[1]}",
+        f"  evaluator:   {accounts.evaluator[0]} / {accounts.evaluator[1]}",
     ]
     (Path(current_app.instance_path) / "demo-accounts.txt").write_text("\n".join(lines) + "\n")
     click.echo(f"Loaded {n} demo businesses in {time.perf_counter() - started:.1f} s.")

@@ -227,6 +227,7 @@ class DemoAccounts:
     coordinator: tuple[str, str]
     member: tuple[str, str]
     mentor: tuple[str, str]
+    evaluator: tuple[str, str]
 
 
 def ensure_networks() -> dict[str, Network]:
@@ -359,6 +360,7 @@ def load(n: int = 7000, seed: int = 1, password: str | None = None) -> DemoAccou
     )
     member = _account("member@peerlink.example", "member", "Mo Member", password)
     mentor = _account("mentor@peerlink.example", "member", "Mina Mentor", password)
+    evaluator = _account("evaluator@peerlink.example", "evaluator", "Eve Evaluator", password)
     db.session.flush()
     coordinator_user = _user(coordinator[0])
     coordinator_user.networks = [
@@ -395,4 +397,6 @@ def load(n: int = 7000, seed: int = 1, password: str | None = None) -> DemoAccou
     db.session.commit()
     demo_history.generate(seed=seed)
     business_service.directory_changed()
-    return DemoAccounts(admin=admin, coordinator=coordinator, member=member, mentor=mentor)
+    return DemoAccounts(
+        admin=admin, coordinator=coordinator, member=member, mentor=mentor, evaluator=evaluator
+    )

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from directory import demo
 from directory.extensions import db
-from directory.models import Business
+from directory.models import Business, User
 from tests.coops import COOPS_CSV, english_rows, to_csv
 
 pytestmark = pytest.mark.skipif(not COOPS_CSV.exists(), reason="shared data not available")
@@ -140,7 +140,10 @@ def test_demo_is_deterministic_for_a_seed_and_prints_credentials(app, runner):
     assert result.exit_code == 0, result.output
     assert "member@peerlink.example" in result.output
     assert "coordinator@peerlink.example" in result.output
+    assert "evaluator@peerlink.example" in result.output
     with app.app_context():
+        roles = dict(db.session.execute(select(User.email, User.role)).all())
+        assert roles["evaluator@peerlink.example"] == "evaluator"
         names = db.session.execute(select(Business.name).order_by(Business.name)).scalars().all()
         again = [d.name for d in demo.generate(25, seed=4)]
     assert len(names) == 25
