@@ -88,8 +88,10 @@ def read_world(url: str, seed: int) -> World:
 class Run:
     """One backend: people in phases against one gunicorn, then the checks."""
 
-    def __init__(self, args: argparse.Namespace, base: str, world: World, name: str):
+    def __init__(self, args: argparse.Namespace, base: str, world: World, name: str, url: str):
         self.args, self.world, self.name = args, world, name
+        # Members read their confirmation email from the outbox table (no mail is delivered).
+        self.mailbox = create_engine(url, pool_pre_ping=True)
         host, port = base.removeprefix("http://").split(":")
         self.host, self.port = host, int(port)
         self.recorder = Recorder()
@@ -118,7 +120,12 @@ class Run:
 
     def _member(self, double: float):
         member = Member(
-            self.browser(), random.Random(self.rng.random()), self.world, self.name, double
+            self.browser(),
+            random.Random(self.rng.random()),
+            self.world,
+            self.name,
+            double,
+            self.mailbox,
         )
         return member.live
 
@@ -187,9 +194,11 @@ class Run:
         regs = self.recorder.registrations
         intros = self.recorder.intro_requests
         lines.append(
-            f"writes: {sum(1 for r in regs if r.slug)} of {len(regs)} registrations and "
-            f"{sum(1 for r in intros if r.intro_id)} of {len(intros)} introduction requests "
-            "accepted (the rest were refused with a message, or failed)"
+            f"writes: {sum(1 for r in regs if r.accepted)} of {len(regs)} registrations"
+            f" accepted ({sum(1 for r in regs if r.verified)} confirmed by email,"
+            f" {sum(1 for r in regs if r.slug)} signed in to their suggestions) and"
+            f" {sum(1 for r in intros if r.intro_id)} of {len(intros)} introduction requests"
+            " accepted (the rest were refused with a message, or failed)"
         )
         refused = Counter(" ".join(m.split()[:8]) for r in [*regs, *intros] for m in r.refusals)
         data["refusals"] = dict(refused)
@@ -211,12 +220,13 @@ def run_backend(stack: Stack, backend: str, args: argparse.Namespace) -> tuple[d
     print(f"  {args.businesses} demo businesses loaded in {time.perf_counter() - started:.0f} s")
     base = stack.gunicorn(url, free_port(*GUNICORN_PORTS), args.workers, backend)
     print(f"  gunicorn with {args.workers} workers on {base}")
-    run = Run(args, base, read_world(url, args.seed), backend)
+    run = Run(args, base, read_world(url, args.seed), backend, url)
     run.phase("warmup", args.warmup, run.mix(6, 0.0))
     if args.baseline:
         run.references()
     outage = run.mixed(cluster)
     stack.stop_process(stack.processes.pop())
+    run.mailbox.dispose()
     text_, data, checks = run.report(url, outage)
     print(text_)
     logged = stack.errors(backend)

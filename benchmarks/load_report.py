@@ -255,13 +255,20 @@ def check_database(url: str, recorder: Recorder, run: str) -> list[Check]:
     finally:
         engine.dispose()
 
-    accepted = [r for r in recorder.registrations if r.slug]
+    # Accepted: the "check your email" page was shown. The account and its business must
+    # then exist exactly once, whether or not the member went on to confirm and sign in.
+    accepted = [r for r in recorder.registrations if r.accepted]
+    owned = Counter((email, name) for _, email, name in businesses.values())
     missing = [
         r.email
         for r in accepted
         if r.email not in users
         or users[r.email][1] != 1
-        or businesses.get(r.slug, (None, None, None))[1:] != (r.email, r.name)
+        or owned[(r.email, r.name)] != 1
+        or (
+            r.slug is not None
+            and businesses.get(r.slug, (None, None, None))[1:] != (r.email, r.name)
+        )
     ]
     checks.append(
         Check(

@@ -18,12 +18,22 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
 from matching.vocab import SECTORS, STAGES, TOPICS
 
 CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 PROFILE_LINK = re.compile(r'href="/businesses/([a-z0-9-]+)"')
 REFUSAL = re.compile(r'class="(?:flash flash-error|field-error)"[^>]*>\s*([^<]+?)\s*<')
 REQUEST_LINK = re.compile(r'href="(/introductions/new\?[^"]+)"')
+VERIFY_LINK = re.compile(r'(/account/verify/[^\s"<>]+)')
+CHECK_EMAIL = "<h1>Check your email</h1>"
+NEWEST_LINK = text(
+    "SELECT body FROM outbox_message WHERE to_address = :email AND body LIKE :link"
+    " ORDER BY id DESC LIMIT 1"
+)
 RADII = (5, 10, 25, 50, 100, 200)
 WORDS = ("community", "shop", "pub", "farm", "energy", "library", "hub", "cafe", "trust", "co-op")
 # Pages that do not need the database: they should keep answering 200 through an outage.
@@ -46,7 +56,9 @@ class Registration:
     needs: list[str]
     offers: list[str]
     statuses: list[int]
-    slug: str | None = None  # set when Peerlink answered with the redirect of a success
+    accepted: bool = False  # Peerlink answered with the "check your email" page
+    verified: bool = False  # the emailed link was followed and accepted
+    slug: str | None = None  # set once signed in and sent on to the business's suggestions
     refusals: list[str] = field(default_factory=list)
 
 
@@ -236,10 +248,20 @@ _serial = itertools.count(1)
 
 
 class Member:
-    """Registers, looks at suggestions, asks for introductions, signs out and in again."""
+    """Registers, confirms the email, looks at suggestions, asks for introductions, signs out
+    and in again."""
 
-    def __init__(self, browser: Browser, rng: random.Random, world: World, run: str, p2: float):
+    def __init__(
+        self,
+        browser: Browser,
+        rng: random.Random,
+        world: World,
+        run: str,
+        p2: float,
+        mailbox: Engine,
+    ):
         self.browser, self.rng, self.world, self.run, self.double = browser, rng, world, run, p2
+        self.mailbox = mailbox  # the outbox table stands in for the member's inbox
         self.registration: Registration | None = None
         self.last_form: tuple[str, str] | None = None  # (path, CSRF token) of an open form
         self.password = "load-run-password-1"
@@ -285,13 +307,45 @@ class Member:
         answers = self._post("POST /register", "/register", form)
         record.statuses = [a.status for a in answers]
         record.refusals = refusals(answers)
-        for answer in answers:
-            if answer.status == 302 and "/matches" in answer.location:
-                record.slug = parse_qs(urlsplit(answer.location).query)["business"][0]
-        self.world.slugs.extend([record.slug] if record.slug else [])
+        record.accepted = any(a.status == 200 and CHECK_EMAIL in a.body for a in answers)
         self.browser.recorder.registrations.append(record)
+        if record.accepted:
+            record.slug = self.confirm_and_sign_in(record)
+        self.world.slugs.extend([record.slug] if record.slug else [])
         self.registration = record if record.slug else None
         return record.slug is not None
+
+    def verification_link(self, email: str) -> str | None:
+        """The newest confirmation link sent to `email`, read from the outbox table."""
+        try:
+            with self.mailbox.connect() as conn:
+                body = conn.execute(NEWEST_LINK, {"email": email, "link": "%/account/verify/%"})
+                found = VERIFY_LINK.search(body.scalar() or "")
+        except SQLAlchemyError:
+            return None  # the database is down: the email is not readable either
+        return found.group(1) if found else None
+
+    def confirm_and_sign_in(self, record: Registration) -> str | None:
+        """Follow the emailed link, sign in; the business's slug from where sign-in leads."""
+        link = self.verification_link(record.email)
+        if link is None:
+            return None
+        answer = self.browser.request("GET /account/verify", link)
+        if answer.status != 302:
+            return None
+        record.verified = True
+        target = urlsplit(answer.location)
+        login = target.path + ("?" + target.query if target.query else "")
+        if not target.path.endswith("/login"):
+            login = "/login"
+        token = csrf_token(self.browser.request("GET /login", login))
+        if token is None:
+            return None
+        form = {"csrf_token": token, "email": record.email, "password": self.password}
+        answer = self.browser.request("POST /login", login, form)
+        if answer.status == 302 and "/matches" in answer.location:
+            return parse_qs(urlsplit(answer.location).query).get("business", [None])[0]
+        return None
 
     def request_introduction(self) -> None:
         assert self.registration is not None
