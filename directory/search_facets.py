@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from directory import matchmaking
 from directory.extensions import db
 from directory.models import Business, BusinessSector, BusinessTopic, Network, business_networks
 from directory.search_query import FACETS, DirectoryQuery
@@ -71,9 +72,9 @@ def _passing(base: _Base, name: str, chosen: list[str]) -> np.ndarray:
 
 def _cached_base(scope) -> _Base:
     query: DirectoryQuery = scope.query
-    stamp = tuple(
-        db.session.execute(select(func.count(Business.id), func.max(Business.updated_at))).one()
-    )
+    # The directory version moves with every write to what facets count (sectors, stages,
+    # regions, topics, networks, listing): one primary-key read.
+    stamp = matchmaking.read_version()
     key = (query.q, query.near, query.radius_km, query.mentors, stamp)
     cache: OrderedDict = current_app.extensions.setdefault("peerlink_facet_bases", OrderedDict())
     if key in cache:
@@ -97,6 +98,8 @@ def _read_base(scope) -> _Base:
             Business.id.in_(in_base)
         )
     ).all()
+    # The reads below see the directory a moment later: a business listed in between (an owner
+    # confirming their email) is not in this snapshot and is left out of its counts.
     row_of = {business_id: i for i, (business_id, *_) in enumerate(businesses)}
     pairs: dict[str, list[tuple[int, str | None]]] = {name: [] for name in (*FACETS, "network")}
     for i, (_, sector, stage, region) in enumerate(businesses):
@@ -108,19 +111,22 @@ def _read_base(scope) -> _Base:
             BusinessSector.business_id.in_(in_base)
         )
     ):
-        pairs["sector"].append((row_of[business_id], sector))
+        if business_id in row_of:
+            pairs["sector"].append((row_of[business_id], sector))
     for business_id, kind, topic in db.session.execute(
         select(BusinessTopic.business_id, BusinessTopic.kind, BusinessTopic.topic).where(
             BusinessTopic.business_id.in_(in_base)
         )
     ):
-        pairs[kind].append((row_of[business_id], topic))
+        if business_id in row_of:
+            pairs[kind].append((row_of[business_id], topic))
     for business_id, slug in db.session.execute(
         select(business_networks.c.business_id, Network.slug)
         .join(Network, Network.id == business_networks.c.network_id)
         .where(business_networks.c.business_id.in_(in_base))
     ):
-        pairs["network"].append((row_of[business_id], slug))
+        if business_id in row_of:
+            pairs["network"].append((row_of[business_id], slug))
     options: dict[str, list[str | None]] = {}
     rows, values = {}, {}
     for name, found in pairs.items():

@@ -25,13 +25,7 @@
     fetch(element.dataset.baseUrl, { headers: { Accept: "application/json" } })
       .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
       .then((base) => {
-        const pane = map.createPane("outline");
-        pane.style.zIndex = 150;
-        L.geoJSON(base.land, {
-          pane: "outline",
-          interactive: false,
-          style: { color: "#8aa1b4", weight: 1, fillColor: "#f4f1ea", fillOpacity: 1 },
-        }).addTo(map);
+        window.peerlinkBase.drawLand(map, base.land);
         element.dataset.outline = "drawn";
       })
       .catch(() => { element.dataset.outline = "unavailable"; });

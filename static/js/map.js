@@ -67,13 +67,7 @@
   }
 
   function baseLayer(map, base) {
-    const pane = map.createPane("base");
-    pane.style.zIndex = 150;
-    L.geoJSON(base.land, {
-      pane: "base",
-      interactive: false,
-      style: { color: "#8aa1b4", weight: 1, fillColor: "#f4f1ea", fillOpacity: 1 },
-    }).addTo(map);
+    window.peerlinkBase.drawLand(map, base.land);
     const labels = L.layerGroup().addTo(map);
     function showLabels() {
       labels.clearLayers();

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from directory import accounts, demo
-from directory.extensions import db
+from directory import demo
 
 pytestmark = pytest.mark.e2e
 
@@ -18,9 +17,7 @@ expect.set_options(timeout=10_000)
 
 
 def seed() -> None:
-    demo.load(n=150, seed=3, password=PASSWORD)
-    accounts.create_user(EVALUATOR, PASSWORD, name="Eve Evaluator", role="evaluator")
-    db.session.commit()
+    demo.load(n=150, seed=3, password=PASSWORD)  # its accounts include the evaluator
 
 
 @pytest.fixture(scope="module")

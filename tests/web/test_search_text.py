@@ -126,3 +126,32 @@ def test_a_word_the_directory_holds_is_not_loosened_into_longer_words(client, ma
     page = search(client, "q=pubs&near=Okehampton")
     assert names(page) == []
     assert names(search(client, "q=pubs")) == ["The Plough"]
+
+
+def test_facet_counts_survive_a_business_listed_while_they_are_read(
+    app, client, make_business, monkeypatch
+):
+    """The counts are read in several queries; one listed in between is left out, not a 500."""
+    make_business(name="Seen Shop", needs=["funding"])
+    hidden = make_business(name="Late Shop", needs=["funding"], other_sectors=["hub"])
+    with app.app_context():
+        db.session.get(Business, hidden).listed = False
+        db.session.commit()
+    real_execute = db.session.execute
+    done = []
+
+    def execute(statement, *args, **kwargs):
+        result = real_execute(statement, *args, **kwargs)
+        sql = str(statement)
+        facets = "SELECT business.id, business.sector, business.stage, business.region"
+        if not done and sql.startswith(facets):
+            rows = result.all()  # the businesses are read: now the owner confirms their email
+            real_execute(db.update(Business).where(Business.id == hidden).values(listed=True))
+            done.append(True)
+            return type("Rows", (list,), {"all": lambda self: list(self)})(rows)
+        return result
+
+    monkeypatch.setattr(db.session, "execute", execute)
+    response = client.get("/businesses?need=funding")
+    assert done, "the facet counts were not read as this test expects"
+    assert response.status_code == 200
