@@ -159,6 +159,10 @@
         return;
       }
       if (mine !== request) return;
+      // A popup's own pan to fit the view also ends in moveend: keep it open across the
+      // refresh instead of closing it under the person who just clicked.
+      const reopen = openName;
+      refreshing = true;
       markers.clearLayers();
       cells.clearLayers();
       (data.points || []).forEach((point) => {
@@ -166,6 +170,12 @@
         marker.bindPopup(() => popupContent(point));
         markers.addLayer(marker);
       });
+      refreshing = false;
+      const again = reopen && markers.getLayers().find((m) => m.options.title === reopen);
+      if (again && markers.getVisibleParent(again) === again) {
+        again.getPopup().options.autoPan = false;  // already in view: no second pan
+        again.openPopup();
+      }
       (data.cells || []).forEach((cell) => cells.addLayer(cellMarker(cell)));
       const shown = data.in_view || 0;
       state.count = shown;
@@ -173,6 +183,13 @@
       const what = (data.cells || []).length ? "counted by area; zoom in to see each one" : "shown at the centre of their postcode district";
       setStatus(shown.toLocaleString("en-GB") + " of " + (data.total || 0).toLocaleString("en-GB") + " businesses in this view, " + what + "." + tileNote);
     }
+    let openName = null;
+    let refreshing = false;
+    map.on("popupopen", (event) => {
+      const source = event.popup._source;
+      openName = source && source.options ? source.options.title || null : null;
+    });
+    map.on("popupclose", () => { if (!refreshing) openName = null; });
     map.on("moveend", refresh);
     await refresh();
   }
