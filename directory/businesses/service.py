@@ -179,12 +179,11 @@ def apply_business(
     business.website = data.website
     business.email = data.email
     business.phone = data.phone
-    if data.networks is None:
-        pass
-    elif networks is None:
-        business.networks = networks_by_slug(data.networks)
-    else:
-        business.networks = [networks[slug] for slug in data.networks]
+    if data.networks is not None:  # None: memberships stay as they are
+        if networks is None:
+            business.networks = networks_by_slug(data.networks)
+        else:
+            business.networks = [networks[slug] for slug in data.networks]
     return business
 
 
