@@ -315,6 +315,21 @@ def _components() -> dict:
     return {**outputs.get("$defs", {}), **inputs.get("$defs", {})}
 
 
+UNAVAILABLE = {
+    "description": "The database is unavailable for a moment; retry after the seconds given.",
+    "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+    "content": {"application/json": {"schema": _ref("Error")}},
+}
+
+
+def _with_outage(paths: dict) -> dict:
+    """Every operation can meet a database outage, answered 503 with Retry-After."""
+    for methods in paths.values():
+        for operation in methods.values():
+            operation["responses"].setdefault("503", UNAVAILABLE)
+    return paths
+
+
 def openapi_document() -> dict:
     """The document for this app (the server URL follows the request's host)."""
     return {
@@ -328,7 +343,7 @@ def openapi_document() -> dict:
             '{"error": {"code", "message", "fields"}}.',
         },
         "servers": [{"url": url_for("api.list_businesses", _external=True).rsplit("/", 1)[0]}],
-        "paths": _paths(),
+        "paths": _with_outage(_paths()),
         "components": {
             "schemas": _components(),
             "securitySchemes": {

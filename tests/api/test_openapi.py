@@ -6,6 +6,7 @@ from __future__ import annotations
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
+from jsonschema import Draft202012Validator
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
@@ -85,3 +86,43 @@ def test_human_page_lists_every_operation(client):
     for path, methods in spec["paths"].items():
         for method in methods:
             assert f"{method.upper()} /api/v1{path}" in html
+
+
+def _get_operations(spec: dict) -> list[str]:
+    """Every documented GET path, with its path parameters filled in."""
+    values = {"{business_id}": "1", "{exchange}": "offers", "{topic}": "funding"}
+    paths = []
+    for path, methods in spec["paths"].items():
+        if "get" in methods:
+            for name, value in values.items():
+                path = path.replace(name, value)
+            paths.append("/api/v1" + path)
+    return paths
+
+
+def test_every_operation_documents_the_503_of_a_database_outage(app):
+    with app.test_request_context():
+        spec = openapi_document()
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            assert "503" in operation["responses"], (method, path)
+            assert "Retry-After" in operation["responses"]["503"]["headers"]
+
+
+def test_a_database_outage_gives_the_documented_503_on_every_read(broken_app):
+    with broken_app.test_request_context():
+        spec = openapi_document()
+    validator = Draft202012Validator(
+        {"$ref": "#/components/schemas/Error", "components": spec["components"]}
+    )
+    client = broken_app.test_client()
+    paths = _get_operations(spec)
+    assert len(paths) >= 8
+    for path in paths:
+        if path.endswith("/openapi.json"):
+            continue  # the document itself needs no database
+        response = client.get(path, headers={"Authorization": "Bearer not-a-real-token"})
+        assert response.status_code == 503, path
+        assert int(response.headers["Retry-After"]) >= 1
+        assert response.mimetype == "application/json"
+        assert not list(validator.iter_errors(response.get_json())), path

@@ -5,29 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
-from directory import create_app
 from directory.extensions import db
-
-UNREACHABLE = {
-    "sqlite": "sqlite:///{tmp}/no-such-folder/peerlink.sqlite",
-    # A port in this project's range where nothing listens.
-    "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5139/peerlink?connect_timeout=2",
-}
-
-
-@pytest.fixture(params=sorted(UNREACHABLE))
-def broken_app(request, tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": UNREACHABLE[request.param].format(tmp=tmp_path),
-            "MAP_TILE_URL": "",
-        }
-    )
-    yield app
-    with app.app_context():
-        db.engine.dispose()
 
 
 def _signed_in(client) -> None:
