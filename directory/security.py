@@ -20,14 +20,37 @@ MAX_ID = 2**31 - 1
 NUL_MESSAGE = "The request contains a NUL character, which no field may hold."
 
 
+def digits_up_to(limit: int) -> str:
+    """A regex matching the decimal numbers 0..limit (no leading zeros), and nothing else.
+
+    For each digit of `limit`, the numbers that share its prefix and have a smaller digit
+    there, followed by any digits; plus every shorter number and `limit` itself.
+    """
+    text = str(limit)
+    parts = ["0"] + ([rf"[1-9]\d{{0,{len(text) - 2}}}"] if len(text) > 1 else [])
+    for i, digit in enumerate(text):
+        low = "1" if i == 0 else "0"
+        if int(digit) > int(low):
+            rest = len(text) - i - 1
+            parts.append(f"{text[:i]}[{low}-{int(digit) - 1}]" + (rf"\d{{{rest}}}" if rest else ""))
+    parts.append(text)
+    return "(?:" + "|".join(parts) + ")"
+
+
 class BoundedIntConverter(IntegerConverter):
     """`<int:...>` that matches only ids a database column can hold: larger ones are a 404.
 
     Without the bound, /introductions/2147483648 reaches PostgreSQL and fails there (a 500).
+    The bound is in the regex, not only in `to_python`, so that a too-large id matches no rule
+    at all: otherwise Werkzeug reports a 405 when another method's rule has the same shape.
     """
+
+    regex = digits_up_to(MAX_ID)
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+        if max != MAX_ID or signed or fixed_digits:
+            self.regex = IntegerConverter.regex if not signed else self.signed_regex
 
 
 def install_converters(app: Flask) -> None:

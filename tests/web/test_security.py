@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from werkzeug.exceptions import NotFound
 
 from directory import create_app
-from directory.security import MAX_ID, content_security_policy, tile_source
+from directory.security import MAX_ID, content_security_policy, digits_up_to, tile_source
 
 PAGES = ["/", "/businesses", "/businesses?view=map", "/login", "/matches/try", "/nowhere"]
 
@@ -84,6 +85,52 @@ def test_ids_beyond_what_the_database_holds_are_not_found(
     with pytest.raises(NotFound):
         app.url_map.bind("localhost").match(path.format(id=number))
     assert app.url_map.bind("localhost").match(path.format(id=MAX_ID))
+
+
+def _int_rule_paths(app, number: int) -> list[tuple[str, str]]:
+    """(method, path) for every rule with an `<int:...>` part, the ids set to `number`."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if "<int:" in rule.rule:
+            path = re.sub(r"<int:\w+>", str(number), rule.rule)
+            path = re.sub(r"<[^>]+>", "x", path)
+            found += [(method, path) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return found
+
+
+@pytest.mark.parametrize("number", [MAX_ID + 1, 10**11])
+def test_no_rule_matches_an_id_beyond_the_database_with_any_method(app, number):
+    """A too-large id is a 404 for every method: never a 405 because a same-shaped rule of
+    another method exists (PATCH /api/v1/businesses/99999999999 was a 405)."""
+    urls = app.url_map.bind("localhost")
+    paths = _int_rule_paths(app, number)
+    assert len(paths) >= 20
+    for method, path in paths:
+        with pytest.raises(NotFound):
+            urls.match(path, method=method)
+    small, largest = _int_rule_paths(app, 1), _int_rule_paths(app, MAX_ID)
+    for (method, path), (_, path_at_max) in zip(small, largest, strict=True):
+        try:
+            urls.match(path, method=method)
+        except NotFound:
+            continue  # a rule whose other parts "x" does not fill
+        assert urls.match(path_at_max, method=method)
+
+
+@pytest.mark.parametrize(
+    ("limit", "inside", "outside"),
+    [
+        (0, ["0"], ["1", "00"]),
+        (5, ["0", "5"], ["6", "05"]),
+        (205, ["99", "200", "205"], ["206", "300", "1000"]),
+        (MAX_ID, [str(MAX_ID), "1999999999"], [str(MAX_ID + 1), "2200000000", "01"]),
+    ],
+)
+def test_the_id_regex_matches_exactly_zero_to_its_limit(limit, inside, outside):
+    pattern = re.compile(digits_up_to(limit) + r"\Z")
+    assert all(pattern.match(text) for text in inside)
+    assert not any(pattern.match(text) for text in outside)
+    assert sum(bool(pattern.match(str(n))) for n in range(1500)) == min(limit, 1499) + 1
 
 
 @pytest.mark.parametrize(
