@@ -3,8 +3,8 @@ from __future__ import annotations
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from directory import confirm, search_facets
 from directory import search as directory_search
-from directory import search_facets
 from directory import search_map as directory_map
 from directory.businesses import bp
 from directory.businesses import service as business_service
@@ -101,6 +101,13 @@ def edit(slug: str):
 def delete(slug: str):
     business = _owned(slug)
     name = business.name
+    page = confirm.unconfirmed(
+        f"Remove {name} from the directory? This cannot be undone.",
+        url_for("businesses.edit", slug=slug),
+        button="Remove it",
+    )
+    if page:
+        return page
     business_service.delete_business(business)
     flash(f"{name} has been removed from the directory.", "success")
     return redirect(url_for("auth.account"))

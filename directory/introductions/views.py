@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from directory import accounts
+from directory import accounts, confirm
 from directory.evidence import outcomes
 from directory.extensions import db
 from directory.forms import choices
@@ -112,6 +112,15 @@ def act(intro_id: int, action: str):
     form = ReasonForm()
     if not form.validate_on_submit():
         abort(400)
+    transition = st.TRANSITIONS[action]
+    if transition.confirm:
+        page = confirm.unconfirmed(
+            transition.confirm,
+            url_for("introductions.detail", intro_id=intro.id),
+            button=transition.button,
+        )
+        if page:
+            return page
     try:
         commands.run(action, intro, current_user, form.reason.data or "")
     except commands.AlreadyDecided as exc:

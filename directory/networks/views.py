@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from directory import accounts
+from directory import accounts, confirm
 from directory.extensions import db
 from directory.forms import choices
 from directory.introductions import routing
@@ -238,6 +238,13 @@ def remove_coordinator(slug: str, user_id: int):
     _admin_only()
     network = _network(slug)
     user = db.get_or_404(User, user_id)
+    page = confirm.unconfirmed(
+        f"Remove {user.email} as a coordinator of {network.name}?",
+        url_for("networks.manage"),
+        button="Remove them",
+    )
+    if page:
+        return page
     service.remove_coordinator(network, user)
     flash(f"{user.email} no longer coordinates {network.name}.", "success")
     return redirect(url_for("networks.manage"))

@@ -148,7 +148,9 @@ def test_admin_manages_networks_and_coordinators_on_a_page(app, client, auth, wo
     with app.app_context():
         carol = user(world.carol)
         assert carol.role == "coordinator" and [n.slug for n in carol.networks] == ["devon-hubs"]
-    client.post(f"/admin/networks/devon-hubs/coordinators/{world.carol}/remove")
+    client.post(
+        f"/admin/networks/devon-hubs/coordinators/{world.carol}/remove", data={"confirmed": "yes"}
+    )
     with app.app_context():
         assert user(world.carol).networks == []
     again = client.post("/admin/networks", data={"name": "Devon Hubs"})
