@@ -19,11 +19,17 @@ import sys
 from pathlib import Path
 
 NATIONS = {"ENG": "England", "SCT": "Scotland", "WLS": "Wales", "NIR": "Northern Ireland"}
+# Division codes cities500 still uses but admin2.json no longer names: GeoNames split
+# Northamptonshire (J1) into North and West Northamptonshire (NNH, WNH) in 2021, and its
+# places kept the old code. Without a county they took their neighbours' regions, so
+# Northampton was placed in the South East.
+RETIRED = {"GB.ENG.J1": "Northamptonshire"}
 OUT = Path(__file__).resolve().parents[1] / "directory" / "places" / "data" / "gb_places.tsv.gz"
 
 
 def main(cities500: str, admin2_json: str) -> None:
     admin2 = {row["code"]: row["name"] for row in json.loads(Path(admin2_json).read_text())}
+    admin2 |= RETIRED
     rows = []
     with open(cities500, encoding="utf-8") as f:
         for line in f:

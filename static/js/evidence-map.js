@@ -17,15 +17,15 @@
   const ACCEPTED = "#0f766e";
   const PENDING = "#6b7280";
 
-  // The directory's offline outline (coastlines), drawn beneath everything when there are
-  // no tiles or they fail, so the map still shows England rather than a blank box.
+  // The directory's offline base map (coastlines, regions), drawn beneath everything when
+  // there are no tiles or they fail, so the map still shows England rather than a blank box.
   function drawOutline(map, element) {
     if (!element.dataset.baseUrl || element.dataset.outline) return;
     element.dataset.outline = "loading";
     fetch(element.dataset.baseUrl, { headers: { Accept: "application/json" } })
       .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
       .then((base) => {
-        window.peerlinkBase.drawLand(map, base.land);
+        window.peerlinkBase.draw(map, base);
         element.dataset.outline = "drawn";
       })
       .catch(() => { element.dataset.outline = "unavailable"; });

@@ -6,7 +6,7 @@
  *                          [{lat, lon, count}], points: [{name, url, sector, town, lat, lon,
  *                          distance_km?}], origin?: {label, lat, lon, radius_km}}. The map asks
  *                          again with &bbox=west,south,east,north whenever the view moves.
- *   data-base-url          required; the offline base layer (coastlines, place names)
+ *   data-base-url          required; the offline base layer (coastlines, regions, place names)
  *   data-tile-url          optional; Leaflet tile URL template. Empty: the base layer only
  *   data-tile-attribution  optional; attribution HTML for the tile layer (set by the server)
  *   data-near="lat,lon", data-near-label and data-radius-km
@@ -66,24 +66,6 @@
     if (status) status.textContent = text;
   }
 
-  function baseLayer(map, base) {
-    window.peerlinkBase.drawLand(map, base.land);
-    const labels = L.layerGroup().addTo(map);
-    function showLabels() {
-      labels.clearLayers();
-      const zoom = map.getZoom();
-      const minimum = zoom >= 9 ? 0 : zoom >= 7 ? 100000 : 250000;
-      base.places.filter((p) => p.population >= minimum).forEach((p) => {
-        const icon = L.divIcon({ className: "map-place-label", html: "", iconSize: null });
-        const marker = L.marker([p.lat, p.lon], { icon, interactive: false, keyboard: false });
-        marker.on("add", () => { marker.getElement().textContent = p.name; });
-        labels.addLayer(marker);
-      });
-    }
-    map.on("zoomend", showLabels);
-    showLabels();
-  }
-
   function cellMarker(cell) {
     const size = 24 + Math.min(30, Math.round(Math.log10(cell.count + 1) * 12));
     const icon = L.divIcon({ className: "map-cell", html: "", iconSize: [size, size] });
@@ -132,9 +114,8 @@
       el.classList.add("map-no-tiles");
       tileNote = " Showing the built-in outline map (no map tiles are configured).";
     }
-    map.attributionControl.addAttribution("Natural Earth · GeoNames");
     try {
-      baseLayer(map, await fetchJSON(el.dataset.baseUrl));
+      window.peerlinkBase.draw(map, await fetchJSON(el.dataset.baseUrl), { places: true });
     } catch (err) {
       tileNote += " The outline map could not be loaded.";
     }
