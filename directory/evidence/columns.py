@@ -48,6 +48,23 @@ def flags(values: Iterable[Any]) -> np.ndarray:
     return np.array([bool(v) for v in values], dtype=bool)
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The values once each, ascending (sorting is several times faster here than
+    `np.unique`, which hashes)."""
+    ordered = np.sort(values)
+    if not len(ordered):
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def member(values: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """Which values are among `of` (`np.isin`, by sorting and binary search)."""
+    known = distinct(of)
+    if not len(known):
+        return np.zeros(len(values), dtype=bool)
+    return known[np.minimum(np.searchsorted(known, values), len(known) - 1)] == values
+
+
 def rows_of(sorted_ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """Each wanted id's row in an ascending id column, NO_ID where it is not there."""
     if not len(sorted_ids):
@@ -111,7 +128,7 @@ class Pairs:
         if not len(self.row):
             return self
         width = int(self.value.max()) + 1
-        key = np.unique(self.row * width + self.value)
+        key = distinct(self.row * width + self.value)
         return Pairs(key // width, key % width)
 
     def take(self, keep: np.ndarray, index: np.ndarray) -> Pairs:
@@ -395,7 +412,7 @@ class Frame:
     def period_side_rows(self) -> np.ndarray:
         """Organisations in scope on either side of an introduction of the period."""
         sides = np.concatenate((self.requester_row[self.period], self.target_row[self.period]))
-        return np.unique(sides[sides != NO_ID])
+        return distinct(sides[sides != NO_ID])
 
     @cached_property
     def listed_needs(self) -> Pairs:

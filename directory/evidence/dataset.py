@@ -8,14 +8,16 @@ build a Dataset by hand, as records, with known answers.
 from __future__ import annotations
 
 import copy
+import os
 import threading
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from flask import current_app
+from flask import Flask, current_app
 
 from directory.evidence.columns import Answers, Frame, Intros, Orgs
 from directory.evidence.records import Intro, Org, OutcomeRow
@@ -176,6 +178,26 @@ class _Cache:
     views: ViewLog = field(default_factory=ViewLog)
     datasets: OrderedDict[tuple, Dataset] = field(default_factory=OrderedDict)
 
+    def __post_init__(self) -> None:
+        _CACHES.add(self)
+
+
+_CACHES: weakref.WeakSet[_Cache] = weakref.WeakSet()
+
+
+def _after_fork() -> None:
+    """A worker forked (gunicorn --preload) while the start-up read held a lock would wait
+    for a thread that does not exist in it: start the child with fresh locks."""
+    for cache in list(_CACHES):
+        cache.lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork)
+
+
+def _cache(app: Flask) -> _Cache:
+    return app.extensions.setdefault(_KEY, _Cache())
+
 
 def load(filters: Filters, network_ids: set[int] | None, now: datetime) -> Dataset:
     """Everything the figures need, for the viewer's networks (None: all) and the filters.
@@ -184,20 +206,9 @@ def load(filters: Filters, network_ids: set[int] | None, now: datetime) -> Datas
     snapshot of them and refreshes it when a write has changed them (`snapshot.read_stamp`),
     and keeps each scope's dataset, with its figures, until then. Suggestion views, which
     change on every /matches page, are appended and recounted per request."""
-    cache: _Cache = current_app.extensions.setdefault(_KEY, _Cache())
-    stamp = read_stamp()
+    cache = _cache(current_app._get_current_object())  # type: ignore[attr-defined]
     with cache.lock:
-        old = cache.snapshot
-        snapshot = cache.snapshot = Snapshot.load(stamp) if old is None else old.refreshed(stamp)
-        views = cache.views.refreshed(stamp)
-        # A deleted organisation takes its views with it: after a directory change, reread
-        # them all if the database holds fewer than this process does.
-        directory_changed = old is not None and snapshot.versions[0] != old.versions[0]
-        if directory_changed and views.stored() != count_views(stamp.last_view):
-            views = ViewLog().refreshed(stamp)
-        cache.views = views
-        if snapshot is not old:
-            cache.datasets.clear()
+        snapshot, views = _refresh(cache)
         key = (None if network_ids is None else frozenset(network_ids), filters)
         ds = cache.datasets.get(key)
         if ds is None:
@@ -209,6 +220,42 @@ def load(filters: Filters, network_ids: set[int] | None, now: datetime) -> Datas
     ds.now = now
     ds.views = ds._rows(f"rows:views:{views.last_view}", lambda: _views(ds, views))
     return ds
+
+
+def _refresh(cache: _Cache) -> tuple[Snapshot, ViewLog]:
+    """The cache made current with the database (the caller holds its lock)."""
+    stamp = read_stamp()
+    old = cache.snapshot
+    snapshot = cache.snapshot = Snapshot.load(stamp) if old is None else old.refreshed(stamp)
+    views = cache.views.refreshed(stamp)
+    # A deleted organisation takes its views with it: after a directory change, read them
+    # all again if the database holds fewer than this process does.
+    directory_changed = old is not None and snapshot.versions[0] != old.versions[0]
+    if directory_changed and views.stored() != count_views(stamp.last_view):
+        views = ViewLog().refreshed(stamp)
+    cache.views = views
+    if snapshot is not old:
+        cache.datasets.clear()
+    return snapshot, views
+
+
+def warm_up(app: Flask) -> None:
+    """Read the evidence rows at start-up, in the background, so that no page waits for them
+    (as the matching index is built)."""
+
+    def work() -> None:
+        with app.app_context():
+            cache = _cache(app)
+            try:
+                with cache.lock:
+                    _refresh(cache)
+            except Exception:  # no schema yet (before `db upgrade`): the first page reads them
+                app.logger.warning("evidence rows not read at start-up", exc_info=True)
+
+    if app.config.get("TESTING"):
+        work()
+    else:
+        threading.Thread(target=work, name="peerlink-evidence", daemon=True).start()
 
 
 def clear_cache() -> None:

@@ -34,6 +34,7 @@ from directory.evidence.columns import (
     concat,
     flags,
     ids,
+    member,
     objects,
     rows_of,
     sort_by_id,
@@ -384,25 +385,25 @@ class Snapshot:
         changed = np.array(_execute(logged.distinct()).scalars().all(), dtype=np.int64)
         if len(changed) > REFRESH_MOST:
             return load_answers()
-        kept = take(self.answers, ~np.isin(self.answers.introduction, changed))
+        kept = take(self.answers, ~member(self.answers.introduction, changed))
         return sort_by_id(concat(kept, load_answers(changed.tolist())))
 
     def _with_businesses(self, changed: np.ndarray) -> Snapshot:
         """The rows of these businesses, and of introductions touching them, read again (a
         business or introduction gone from the database goes from the snapshot too)."""
         ids = changed.tolist()
-        touching = np.isin(self.intros.requester, changed) | np.isin(self.intros.target, changed)
+        touching = member(self.intros.requester, changed) | member(self.intros.target, changed)
         intros = load_intros(ids)
         replaced = np.concatenate((self.intros.id[touching], intros.id))
         return replace(
             self,
             orgs=sort_by_id(
-                concat(take(self.orgs, ~np.isin(self.orgs.id, changed)), load_orgs(ids))
+                concat(take(self.orgs, ~member(self.orgs.id, changed)), load_orgs(ids))
             ),
             intros=sort_by_id(concat(take(self.intros, ~touching), intros)),
             answers=sort_by_id(
                 concat(
-                    take(self.answers, ~np.isin(self.answers.introduction, replaced)),
+                    take(self.answers, ~member(self.answers.introduction, replaced)),
                     load_answers(intros.id.tolist()),
                 )
             ),
@@ -429,7 +430,7 @@ class Snapshot:
         if network_ids is not None:
             wanted = np.array(sorted(network_ids), dtype=np.int64)
             members = np.zeros(len(orgs), dtype=bool)
-            members[orgs.networks.row[np.isin(orgs.networks.value, wanted)]] = True
+            members[orgs.networks.row[member(orgs.networks.value, wanted)]] = True
             keep &= members
         scoped = take(orgs, keep)
         intros = self.intros
@@ -437,14 +438,12 @@ class Snapshot:
             rows_of(scoped.id, intros.target) != NO_ID
         )
         if wanted is not None:
-            touching &= np.isin(intros.network, wanted)
+            touching &= member(intros.network, wanted)
         intros = take(intros, touching)
         period = (intros.requested >= np.datetime64(start, "us")) & (
             intros.requested < np.datetime64(end, "us")
         )
-        answers = take(
-            self.answers, np.isin(self.answers.introduction, intros.id[period], kind="sort")
-        )
+        answers = take(self.answers, member(self.answers.introduction, intros.id[period]))
         return Frame(scoped, intros, answers, period)
 
 

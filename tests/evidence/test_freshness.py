@@ -250,3 +250,22 @@ def test_the_evidence_log_is_pruned_and_a_process_behind_it_reads_every_answer(
             db.select(EvidenceChange).where(EvidenceChange.version <= pruned)
         ).first()
     assert pages(admin) == fresh_pages(app, admin)
+
+
+def test_rows_read_at_start_up_serve_the_first_page(app, admin, world):
+    dataset.warm_up(app)  # what wsgi.py does (in a thread outside tests)
+    first = _snapshot(app)
+    assert first is not None
+    pages(admin)
+    assert _snapshot(app) is first
+
+
+def test_start_up_before_the_database_exists_leaves_the_rows_to_the_first_page(tmp_path, caplog):
+    from directory import create_app
+
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.sqlite'}"}
+    )
+    dataset.warm_up(app)
+    assert "evidence rows not read at start-up" in caplog.text
+    assert app.extensions["peerlink_evidence"].snapshot is None

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from directory.evidence.columns import member
 from directory.evidence.dataset import Dataset
 from directory.evidence.figures.common import (
     NAT,
@@ -47,7 +48,7 @@ def _introduction_steps(ds: Dataset) -> dict[str, int]:
 
     def reached(answers: np.ndarray) -> int:
         """Introductions of the period with at least one of these answers."""
-        return count(np.isin(requested, answered[answers]))
+        return count(member(requested, answered[answers]))
 
     met = f.met
     return {

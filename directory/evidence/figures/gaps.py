@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from directory.evidence.columns import TOPICS as TOPIC_WORDS
-from directory.evidence.columns import Pairs
+from directory.evidence.columns import Pairs, member
 from directory.evidence.dataset import Dataset
 from directory.evidence.figures.common import count
 from matching.vocab import REGIONS, SECTORS, TOPICS
@@ -90,5 +90,5 @@ def needs_without_introduction(ds: Dataset) -> int:
     """Listed organisations with needs that have never been in an introduction."""
     f = ds.frame
     orgs, intros = f.orgs, f.intros
-    involved = np.isin(orgs.id, np.concatenate((intros.requester, intros.target)))
+    involved = member(orgs.id, np.concatenate((intros.requester, intros.target)))
     return count(orgs.listed & orgs.needs.any_per_row(len(orgs)) & ~involved)

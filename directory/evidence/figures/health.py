@@ -10,7 +10,7 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from directory.evidence.columns import NO_ID
+from directory.evidence.columns import NO_ID, distinct, member
 from directory.evidence.dataset import Dataset
 from directory.evidence.figures.common import count, rate
 
@@ -78,9 +78,9 @@ def repeat_connections(ds: Dataset) -> int:
 def reciprocal_connections(ds: Dataset) -> int:
     """Pairs where each side has asked to meet the other."""
     f = ds.frame
-    asked = np.unique(_pair_keys(f.intros.requester[f.period], f.intros.target[f.period]))
+    asked = distinct(_pair_keys(f.intros.requester[f.period], f.intros.target[f.period]))
     a, b = asked >> 32, asked & 0xFFFFFFFF
-    return count(np.isin(_pair_keys(b[a < b], a[a < b]), asked))
+    return count(member(_pair_keys(b[a < b], a[a < b]), asked))
 
 
 def clusters(ds: Dataset) -> dict:
@@ -97,5 +97,5 @@ def clusters(ds: Dataset) -> dict:
     )
     _, label = connected_components(graph, directed=False)
     sizes = np.bincount(label) if len(connected) else np.empty(0, dtype=np.int64)
-    isolated = f.orgs.listed & ~np.isin(f.orgs.id, connected)
+    isolated = f.orgs.listed & ~member(f.orgs.id, connected)
     return {"sizes": sorted(sizes.tolist(), reverse=True), "isolated": count(isolated)}

@@ -6,7 +6,7 @@ from collections import Counter
 
 import numpy as np
 
-from directory.evidence.columns import NO_ID, Pairs, rows_of
+from directory.evidence.columns import NO_ID, Pairs, distinct, rows_of
 from directory.evidence.columns import TOPICS as TOPIC_WORDS
 from directory.evidence.dataset import Dataset
 from directory.evidence.figures.common import memoised, rows
@@ -44,7 +44,7 @@ def value_ladder(ds: Dataset) -> list[dict]:
             "key": key,
             "label": label.split(":")[0],
             "description": label,
-            "count": len(np.unique(introduction[reached[key]])),
+            "count": len(distinct(introduction[reached[key]])),
         }
         for key, label in LADDER.items()
     ]
