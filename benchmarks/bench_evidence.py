@@ -39,7 +39,8 @@ from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from directory import create_app, demo, demo_history  # noqa: E402
 from directory.evidence import access, figures  # noqa: E402
 from directory.evidence.dataset import Filters, _dataset, clear_cache  # noqa: E402
-from directory.evidence.snapshot import Snapshot, read_stamp  # noqa: E402
+from directory.evidence.reading import read_stamp  # noqa: E402
+from directory.evidence.snapshot import Snapshot  # noqa: E402
 from directory.extensions import db  # noqa: E402
 from directory.models import Business, Introduction, Outcome, User, utcnow  # noqa: E402
 

@@ -12,6 +12,7 @@ import os
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -19,9 +20,11 @@ from typing import Any
 import numpy as np
 from flask import Flask, current_app
 
-from directory.evidence.columns import Answers, Frame, Intros, Orgs
+from directory.evidence.columns import Answers, Intros, Orgs
+from directory.evidence.frame import Frame
+from directory.evidence.reading import count_views, read_stamp
 from directory.evidence.records import Intro, Org, OutcomeRow
-from directory.evidence.snapshot import Snapshot, ViewLog, count_views, read_stamp
+from directory.evidence.snapshot import Snapshot, ViewLog
 from matching.vocab import REGIONS, SECTORS
 
 __all__ = ["Dataset", "FilterError", "Filters", "Intro", "Org", "OutcomeRow", "load"]
@@ -122,7 +125,8 @@ class Dataset:
             }
         )
 
-    def _rows(self, key: str, build):
+    def remember(self, key: str, build: Callable[[], Any]) -> Any:
+        """`build()` once per load: the rows behind it do not change while it is cached."""
         if key not in self.memo:
             self.memo[key] = build()
         return self.memo[key]
@@ -130,7 +134,7 @@ class Dataset:
     @property
     def frame(self) -> Frame:
         """The rows as columns, for the figures."""
-        return self._rows("rows:frame", self._frame_from_records)
+        return self.remember("rows:frame", self._frame_from_records)
 
     def _frame_from_records(self) -> Frame:
         period = np.array(
@@ -145,11 +149,11 @@ class Dataset:
 
     @property
     def orgs(self) -> dict[int, Org]:
-        return self._rows("rows:orgs", lambda: self.frame.orgs.records())
+        return self.remember("rows:orgs", lambda: self.frame.orgs.records())
 
     @property
     def all_intros(self) -> list[Intro]:
-        return self._rows("rows:all_intros", lambda: self.frame.intros.records())
+        return self.remember("rows:all_intros", lambda: self.frame.intros.records())
 
     @property
     def intros(self) -> list[Intro]:
@@ -157,11 +161,11 @@ class Dataset:
             period = self.frame.period.tolist()
             return [i for i, kept in zip(self.all_intros, period, strict=True) if kept]
 
-        return self._rows("rows:intros", build)
+        return self.remember("rows:intros", build)
 
     @property
     def outcomes(self) -> list[OutcomeRow]:
-        return self._rows("rows:outcomes", lambda: self.frame.answers.records())
+        return self.remember("rows:outcomes", lambda: self.frame.answers.records())
 
 
 # -- loading, per process --------------------------------------------------------------------
@@ -203,7 +207,7 @@ def load(filters: Filters, network_ids: set[int] | None, now: datetime) -> Datas
     """Everything the figures need, for the viewer's networks (None: all) and the filters.
 
     Evidence is read far more often than the rows behind it change, so each process keeps a
-    snapshot of them and refreshes it when a write has changed them (`snapshot.read_stamp`),
+    snapshot of them and refreshes it when a write has changed them (`reading.read_stamp`),
     and keeps each scope's dataset, with its figures, until then. Suggestion views, which
     change on every /matches page, are appended and recounted per request."""
     cache = _cache(current_app._get_current_object())  # type: ignore[attr-defined]
@@ -218,7 +222,7 @@ def load(filters: Filters, network_ids: set[int] | None, now: datetime) -> Datas
         cache.datasets.move_to_end(key)
     ds = copy.copy(ds)
     ds.now = now
-    ds.views = ds._rows(f"rows:views:{views.last_view}", lambda: _views(ds, views))
+    ds.views = ds.remember(f"rows:views:{views.last_view}", lambda: _views(ds, views))
     return ds
 
 

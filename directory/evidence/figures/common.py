@@ -19,10 +19,7 @@ def memoised(fn):
 
     @functools.wraps(fn)
     def wrapper(ds: Dataset):
-        key = f"figure:{fn.__name__}"
-        if key not in ds.memo:
-            ds.memo[key] = fn(ds)
-        return ds.memo[key]
+        return ds.remember(f"figure:{fn.__name__}", lambda: fn(ds))
 
     return wrapper
 
