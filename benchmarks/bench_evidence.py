@@ -1,7 +1,7 @@
 """Evidence dashboard speed: 7,000 organisations and 20,000 introductions, in-process.
 
 Run: .venv/bin/python benchmarks/bench_evidence.py [--database-url URL] [--requests 20]
-         [--sqlite-file PATH] [--reuse]
+         [--sqlite-file PATH] [--reuse] [--profile]
 Without --database-url it uses a temporary SQLite file (or --sqlite-file); with a PostgreSQL
 URL it DROPS and recreates that database's public schema (--reuse keeps data a previous run
 built). Prints, for the dashboard as an admin (every network) and as a coordinator (two
@@ -17,6 +17,8 @@ spent, steady on a busy machine; PostgreSQL's own work is not in it) and the med
 
 Each is also given as a ratio to a reference measured in the same run (the directory's first
 page), and the parts of a render: reading every row, refreshing after an edit, the figures.
+--profile prints where the time of an admin's first render after a profile edit and in a new
+process goes (pyinstrument, not a dependency: `.venv/bin/pip install pyinstrument`).
 Target: the dashboard renders in under 300 ms median, including the first render after a
 change.
 """
@@ -143,7 +145,28 @@ class Changes:
             clear_cache()
 
 
-def run(url: str, businesses: int, introductions: int, repeat: int, reuse: bool) -> None:
+def profile(client, changes: Changes) -> None:
+    """Where the time of an admin's render goes, after a profile edit and in a new process."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        print("  --profile needs pyinstrument: .venv/bin/pip install pyinstrument")
+        return
+    for name, before in (("after a profile edit", changes.edit_profile),
+                         ("in a new process", changes.new_process)):  # fmt: skip
+        profiler = Profiler(interval=0.0005)
+        for _ in range(5):
+            before()
+            profiler.start()
+            get(client, "/evidence")()
+            profiler.stop()
+        print(f"  -- admin's /evidence {name}, 5 renders")
+        print(profiler.output_text(unicode=False, color=False))
+
+
+def run(
+    url: str, businesses: int, introductions: int, repeat: int, reuse: bool, show: bool = False
+) -> None:
     app = make_app(url, reuse)
     build(app, businesses, introductions)
     with app.app_context():
@@ -153,6 +176,8 @@ def run(url: str, businesses: int, introductions: int, repeat: int, reuse: bool)
     for role, email in (("admin", ADMIN), ("coordinator", COORDINATOR)):
         clients[role].post("/login", data={"email": email, "password": PASSWORD})
     changes = Changes(app)
+    if show:
+        profile(clients["admin"], changes)
 
     reference = timed(get(clients["admin"], "/businesses"), repeat)
     results: dict[str, tuple[float, float]] = {}
@@ -214,18 +239,19 @@ def main() -> None:
     parser.add_argument("--businesses", type=int, default=7000)
     parser.add_argument("--introductions", type=int, default=20000)
     parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     sizes = (args.businesses, args.introductions, args.requests)
     if args.database_url:
         print("PostgreSQL")
-        run(args.database_url, *sizes, reuse=args.reuse)
+        run(args.database_url, *sizes, reuse=args.reuse, show=args.profile)
     elif args.sqlite_file:
         print("SQLite")
-        run(f"sqlite:///{Path(args.sqlite_file).resolve()}", *sizes, reuse=True)
+        run(f"sqlite:///{Path(args.sqlite_file).resolve()}", *sizes, True, args.profile)
     else:
         with tempfile.TemporaryDirectory() as tmp:
             print("SQLite")
-            run(f"sqlite:///{tmp}/bench.sqlite", *sizes, reuse=False)
+            run(f"sqlite:///{tmp}/bench.sqlite", *sizes, reuse=False, show=args.profile)
 
 
 if __name__ == "__main__":

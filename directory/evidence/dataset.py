@@ -22,7 +22,7 @@ from flask import Flask, current_app
 
 from directory.evidence.columns import Answers, Intros, Orgs
 from directory.evidence.frame import Frame
-from directory.evidence.reading import count_views, read_stamp
+from directory.evidence.reading import read_stamp
 from directory.evidence.records import Intro, Org, OutcomeRow
 from directory.evidence.snapshot import Snapshot, ViewLog
 from matching.vocab import REGIONS, SECTORS
@@ -232,11 +232,8 @@ def _refresh(cache: _Cache) -> tuple[Snapshot, ViewLog]:
     old = cache.snapshot
     snapshot = cache.snapshot = Snapshot.load(stamp) if old is None else old.refreshed(stamp)
     views = cache.views.refreshed(stamp)
-    # A deleted organisation takes its views with it: after a directory change, read them
-    # all again if the database holds fewer than this process does.
-    directory_changed = old is not None and snapshot.versions[0] != old.versions[0]
-    if directory_changed and views.stored() != count_views(stamp.last_view):
-        views = ViewLog().refreshed(stamp)
+    if old is not None and snapshot.orgs is not old.orgs:
+        views = views.without(snapshot.gone_from(old))  # deleted with their organisation
     cache.views = views
     if snapshot is not old:
         cache.datasets.clear()

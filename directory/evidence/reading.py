@@ -337,9 +337,3 @@ def load_views(after: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         np.array(business, dtype=np.int64),
         times(list(viewed)),
     )
-
-
-def count_views(up_to: int) -> int:
-    """Views with an id up to this one, in the database."""
-    stmt = select(func.count()).select_from(SuggestionView).where(SuggestionView.id <= up_to)
-    return _execute(stmt).scalar_one()

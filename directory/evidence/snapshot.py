@@ -121,6 +121,15 @@ class Snapshot:
             ),
         )
 
+    def gone_from(self, old: Snapshot) -> np.ndarray:
+        """Ids of organisations `old` held that are gone, or whose id is now another
+        organisation's (SQLite may give a deleted row's id to the next new one)."""
+        rows = rows_of(self.orgs.id, old.orgs.id)
+        found = rows != NO_ID
+        same = np.zeros(len(old.orgs), dtype=bool)
+        same[found] = self.orgs.created[rows[found]] == old.orgs.created[found]
+        return old.orgs.id[~same]
+
     def frame(
         self,
         start: datetime,
@@ -199,5 +208,12 @@ class ViewLog:
         ]
         return int(np.count_nonzero(rows_of(org_ids, chosen) != NO_ID))
 
-    def stored(self) -> int:
-        return len(self.settled[0]) + len(self.recent[0])
+    def without(self, businesses: np.ndarray) -> ViewLog:
+        """The views, but none of these businesses' (deleted: their views went with them)."""
+        if not len(businesses):
+            return self
+        settled, recent = (
+            tuple(column[~member(views[0], businesses)] for column in views)
+            for views in (self.settled, self.recent)
+        )
+        return replace(self, settled=settled, recent=recent)

@@ -20,6 +20,7 @@ from directory.models import (
     Outcome,
     SuggestionView,
     User,
+    utcnow,
 )
 
 from .conftest import PASSWORD, World, email
@@ -269,3 +270,23 @@ def test_start_up_before_the_database_exists_leaves_the_rows_to_the_first_page(t
     dataset.warm_up(app)
     assert "evidence rows not read at start-up" in caplog.text
     assert app.extensions["peerlink_evidence"].snapshot is None
+
+
+def test_a_deleted_organisations_views_go_with_it_even_when_its_id_is_given_again(
+    app, admin, world
+):
+    with app.app_context():
+        db.session.add_all(SuggestionView(business_id=world.mentor) for _ in range(3))
+        db.session.add(SuggestionView(business_id=world.shop))
+        db.session.commit()
+    assert admin.get("/evidence.json").get_json()["funnel"]["suggestions_viewed"] == 4
+    with app.app_context():  # deleted, and its id given to a new organisation (as SQLite may)
+        mentor = db.session.get(Business, world.mentor)
+        columns = {c.key: getattr(mentor, c.key) for c in Business.__table__.columns}
+        db.session.delete(mentor)
+        db.session.commit()
+        db.session.add(Business(**{**columns, "created_at": utcnow(), "updated_at": utcnow()}))
+        db.session.commit()
+    after = pages(admin)
+    assert after["/evidence.json"]["funnel"]["suggestions_viewed"] == 1
+    assert after == fresh_pages(app, admin)
