@@ -7,6 +7,7 @@ Each loader reads every row, or only those a change log names.
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 from collections.abc import Iterator
@@ -23,10 +24,12 @@ from directory.evidence.columns import (
     Intros,
     Orgs,
     Pairs,
+    concat,
     flags,
     ids,
     objects,
     rows_of,
+    sort_by_id,
     times,
 )
 from directory.extensions import db
@@ -44,6 +47,8 @@ from directory.models import (
     business_networks,
 )
 
+# Ids in one IN list at most.
+IN_LIST_MOST = 1000
 # Profile fields whose presence makes a profile complete (each counts the same): seven columns
 # of the business row, then having needs, offers and a network.
 COMPLETENESS_FIELDS = 10
@@ -255,7 +260,14 @@ def load_intros(changed: list[int] | None = None) -> Intros:
 
 
 def load_answers(introductions: list[int] | None = None) -> Answers:
-    """Every outcome answer, or only those for these introductions (by id)."""
+    """Every outcome answer, or only those for these introductions (by id, a thousand at a
+    time: SQLite takes at most 32,766 values in one statement)."""
+    if introductions is not None and len(introductions) > IN_LIST_MOST:
+        parts = [
+            load_answers(introductions[start : start + IN_LIST_MOST])
+            for start in range(0, len(introductions), IN_LIST_MOST)
+        ]
+        return sort_by_id(functools.reduce(concat, parts))
     stmt = select(
         Outcome.id,
         Outcome.introduction_id,

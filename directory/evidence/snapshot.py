@@ -69,10 +69,11 @@ class Snapshot:
         return cls((stamp.directory, stamp.evidence), orgs, intros, answers, networks, slugs)
 
     def refreshed(self, stamp: Stamp) -> Snapshot:
-        """Current with `stamp`, reloading only what its versions say changed: the businesses
-        the directory's change log names (with their topics, memberships, introductions and
-        those introductions' answers), and every answer and network when the evidence version
-        moved. Everything, when the log no longer reaches back or names too many."""
+        """Current with `stamp`, reading again only what its versions say changed: the
+        businesses the directory's change log names (with their topics, memberships,
+        introductions and those introductions' answers), the answers of the introductions the
+        evidence log names, and the networks. Everything, when a log no longer reaches back or
+        names too many."""
         snapshot = self
         if stamp.directory != self.versions[0]:
             changed = changed_businesses(self.versions[0], stamp.directory)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from directory.evidence import dataset, freshness, outcomes, snapshot
+from directory.evidence import dataset, freshness, outcomes, reading, snapshot
 from directory.extensions import db
 from directory.introductions import commands as workflow
 from directory.models import (
@@ -290,3 +290,17 @@ def test_a_deleted_organisations_views_go_with_it_even_when_its_id_is_given_agai
     after = pages(admin)
     assert after["/evidence.json"]["funnel"]["suggestions_viewed"] == 1
     assert after == fresh_pages(app, admin)
+
+
+def test_answers_read_a_few_introductions_at_a_time_are_all_the_answers(app, world, monkeypatch):
+    change(app, world, "new introduction")
+    with app.app_context():
+        for intro in db.session.execute(db.select(Introduction)).scalars():
+            db.session.add(Outcome(introduction=intro, met=True, usefulness=3))
+        db.session.commit()
+        everything = reading.load_answers()
+        monkeypatch.setattr(reading, "IN_LIST_MOST", 1)
+        in_chunks = reading.load_answers(sorted(set(everything.introduction.tolist())))
+        assert len(set(everything.introduction.tolist())) == 2 and len(everything) == 3
+        assert in_chunks.records() == everything.records()
+        assert in_chunks.id.tolist() == everything.id.tolist()
