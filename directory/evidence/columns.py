@@ -102,7 +102,7 @@ class Vocabulary:
         return Counter({self.words[code]: n for code, n in enumerate(found) if n})
 
 
-TOPICS = Vocabulary()
+TOPIC_CODES = Vocabulary()  # needs and offers, as codes
 
 
 @dataclass(eq=False)
@@ -232,15 +232,15 @@ class Orgs:
             mentor=flags(o.mentor for o in orgs),
             completeness=np.array([o.completeness for o in orgs], dtype=float),
             networks=Pairs.of([sorted(o.networks) for o in orgs]),
-            needs=Pairs.of([sorted(o.needs) for o in orgs], TOPICS),
-            offers=Pairs.of([sorted(o.offers) for o in orgs], TOPICS),
+            needs=Pairs.of([sorted(o.needs) for o in orgs], TOPIC_CODES),
+            offers=Pairs.of([sorted(o.offers) for o in orgs], TOPIC_CODES),
         )
 
     def records(self) -> dict[int, Org]:
         n = len(self)
         networks = self.networks.grouped(n)
         needs, offers = (
-            Pairs(p.row, TOPICS.decode(p.value)).grouped(n) for p in (self.needs, self.offers)
+            Pairs(p.row, TOPIC_CODES.decode(p.value)).grouped(n) for p in (self.needs, self.offers)
         )
         columns = zip(
             self.id.tolist(),
@@ -302,7 +302,7 @@ class Intros:
             accepted=times([i.accepted_at for i in records]),
             closed=times([i.closed_at for i in records]),
             needs=objects(tuple(i.needs) for i in records),
-            asked=Pairs.of([i.needs for i in records], TOPICS).unique(),
+            asked=Pairs.of([i.needs for i in records], TOPIC_CODES).unique(),
         )
 
     def records(self) -> list[Intro]:

@@ -19,7 +19,7 @@ from sqlalchemy import String, case, cast, func, or_, select, true
 
 from directory.evidence.columns import (
     NO_ID,
-    TOPICS,
+    TOPIC_CODES,
     Answers,
     Intros,
     Orgs,
@@ -181,7 +181,7 @@ def load_orgs(changed: list[int] | None = None) -> Orgs:
         3,
     )
     kinds = objects(topics[1])
-    topic_ids, topic_codes = np.array(topics[0], dtype=np.int64), TOPICS.codes(topics[2])
+    topic_ids, topic_codes = np.array(topics[0], dtype=np.int64), TOPIC_CODES.codes(topics[2])
     needs, offers = (
         pairs(topic_ids[kinds == kind], topic_codes[kinds == kind]) for kind in ("need", "offer")
     )
@@ -255,7 +255,7 @@ def load_intros(changed: list[int] | None = None) -> Intros:
         accepted=times(accepted),
         closed=times(closed),
         needs=objects(asked),
-        asked=Pairs.of(asked, TOPICS).unique(),
+        asked=Pairs.of(asked, TOPIC_CODES).unique(),
     )
 
 

@@ -7,8 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from directory.evidence.columns import TOPICS as TOPIC_WORDS
-from directory.evidence.columns import Pairs, member
+from directory.evidence.columns import TOPIC_CODES, Pairs, member
 from directory.evidence.dataset import Dataset
 from directory.evidence.figures.common import count
 from matching.vocab import REGIONS, SECTORS, TOPICS
@@ -17,8 +16,8 @@ from matching.vocab import REGIONS, SECTORS, TOPICS
 def needs_versus_offers(ds: Dataset) -> list[dict]:
     """Per topic: organisations needing it, offering it, and the gap; biggest gap first."""
     f = ds.frame
-    needs = TOPIC_WORDS.counts(f.listed_needs.value)
-    offers = TOPIC_WORDS.counts(f.listed_offers.value)
+    needs = TOPIC_CODES.counts(f.listed_needs.value)
+    offers = TOPIC_CODES.counts(f.listed_offers.value)
     table = [
         {
             "key": t,
@@ -39,7 +38,7 @@ def _by_region(pairs: Pairs, regions: list[str], region: np.ndarray) -> Counter:
     found: list[int] = np.bincount(keys).tolist() if len(keys) else []
     return Counter(
         {
-            (TOPIC_WORDS.words[key // len(regions)], regions[key % len(regions)]): n
+            (TOPIC_CODES.words[key // len(regions)], regions[key % len(regions)]): n
             for key, n in enumerate(found)
             if n
         }

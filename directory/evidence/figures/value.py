@@ -6,8 +6,7 @@ from collections import Counter
 
 import numpy as np
 
-from directory.evidence.columns import NO_ID, Pairs, distinct, rows_of
-from directory.evidence.columns import TOPICS as TOPIC_WORDS
+from directory.evidence.columns import NO_ID, TOPIC_CODES, Pairs, distinct, rows_of
 from directory.evidence.dataset import Dataset
 from directory.evidence.figures.common import memoised, rows
 from directory.evidence.ladder import DIFFERENCE_KINDS, LADDER, stage_masks, stages_reached
@@ -67,11 +66,11 @@ def needs_helped(ds: Dataset) -> list[dict]:
     """Per need that motivated requests: how many asked about it, how many said it helped."""
     f = ds.frame
     asked_pairs = f.intros.asked
-    asked = TOPIC_WORDS.counts(asked_pairs.value[f.period[asked_pairs.row]])
+    asked = TOPIC_CODES.counts(asked_pairs.value[f.period[asked_pairs.row]])
     answers = f.answers
-    said = Pairs.of(answers.helped.tolist(), TOPIC_WORDS)
+    said = Pairs.of(answers.helped.tolist(), TOPIC_CODES)
     said = Pairs(answers.introduction[said.row], said.value).unique()  # once per introduction
-    helped = TOPIC_WORDS.counts(said.value)
+    helped = TOPIC_CODES.counts(said.value)
     table = [
         {"key": t, "label": TOPICS.get(t, t), "asked": asked[t], "helped": helped[t]} for t in asked
     ]
