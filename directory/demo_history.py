@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 
+from directory.evidence import freshness as evidence_freshness
 from directory.evidence.ladder import DIFFERENCE_KINDS
 from directory.extensions import db
 from directory.introductions import states as st
+from directory.matches import freshness as directory_freshness
 from directory.models import (
     Business,
     BusinessTopic,
@@ -28,6 +31,7 @@ from directory.models import (
     SuggestionView,
     User,
     business_networks,
+    network_coordinators,
     utcnow,
 )
 from matching.vocab import TOPICS
@@ -76,9 +80,7 @@ def generate(count: int | None = None, seed: int = 1, now: datetime | None = Non
     if len(rows) < 2:
         return 0
     count = count if count is not None else max(20, len(rows) // 6)
-    admin_id = db.session.execute(
-        select(User.id).where(User.role == "admin").order_by(User.id)
-    ).scalar()
+    deciders = _deciders()
     _spread_registrations(rng, rows, start, now)
 
     by_offer = defaultdict(list)
@@ -91,7 +93,12 @@ def generate(count: int | None = None, seed: int = 1, now: datetime | None = Non
     sector_of = {b: sector for b, sector, _ in rows}
     seekers = [b for b, _, _ in rows if topics[b, "need"]] or [b for b, _, _ in rows]
 
-    intros, plans, open_pairs = [], [], set()
+    intros, plans = [], []
+    open_pairs = set(  # at most one open introduction per pair, with earlier runs' too
+        db.session.execute(
+            select(Introduction.pair_key).where(Introduction.state.in_(st.OPEN))
+        ).scalars()
+    )
     span = (now - start).total_seconds()
     for _ in range(count):
         created = start + timedelta(seconds=span * rng.random() ** 0.7)  # more lately
@@ -145,12 +152,13 @@ def generate(count: int | None = None, seed: int = 1, now: datetime | None = Non
     )
 
     events, outcomes = [], []
-    for intro_id, row, plan in zip(ids, intros, plans, strict=True):
+    for n, (intro_id, row, plan) in enumerate(zip(ids, intros, plans, strict=True)):
+        decider = deciders(row["network_id"], n)
         for from_state, to_state, at in plan["events"]:
             events.append(
                 {
                     "introduction_id": intro_id,
-                    "actor_id": admin_id if to_state in (st.APPROVED, st.DECLINED) else None,
+                    "actor_id": decider if to_state in (st.APPROVED, st.DECLINED) else None,
                     "from_state": from_state,
                     "to_state": to_state,
                     "note": "",
@@ -171,8 +179,39 @@ def generate(count: int | None = None, seed: int = 1, now: datetime | None = Non
         for _ in range(count * 4)
     ]
     db.session.execute(insert(SuggestionView.__table__), views)
+    # Core inserts skip the session events that keep the matching index and evidence current:
+    # say what changed, in the same transaction.
+    directory_freshness.bump(
+        db.session(), {b for b, _, _ in rows} | {i[side] for i in intros for side in SIDES}
+    )
+    evidence_freshness.bump(db.session(), {o["introduction_id"] for o in outcomes})
     db.session.commit()
     return len(ids)
+
+
+SIDES = ("requester_id", "target_id")
+
+
+def _deciders() -> Callable[[int | None, int], int | None]:
+    """Who approved or declined a request: a coordinator of the network it was routed to
+    (taking turns when a network has several), an admin when it has none."""
+    admin_id = db.session.execute(
+        select(User.id).where(User.role == "admin").order_by(User.id)
+    ).scalar()
+    coordinators: defaultdict[int, list[int]] = defaultdict(list)
+    for network_id, user_id in db.session.execute(
+        select(network_coordinators.c.network_id, network_coordinators.c.user_id)
+        .join(User, User.id == network_coordinators.c.user_id)
+        .where(User.role == "coordinator")
+        .order_by(network_coordinators.c.user_id)
+    ):
+        coordinators[network_id].append(user_id)
+
+    def decider(network_id: int | None, n: int) -> int | None:
+        chosen = coordinators.get(network_id) if network_id is not None else None
+        return chosen[n % len(chosen)] if chosen else admin_id
+
+    return decider
 
 
 def _lifecycle(rng: random.Random, created: datetime, now: datetime) -> dict:

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("evidence", __name__)
 
-from directory.evidence import views  # noqa: E402, F401
+from directory.evidence import freshness, views  # noqa: E402, F401  (freshness: version events)

@@ -5,10 +5,13 @@ Evaluators of communities of practice read value in cycles (Wenger-Trayner): imm
 change in practice), realised (a difference in money, time, services or people) and reframing
 (a change in how the organisation or its funders see things). The outcome form asks one
 question per cycle; `stages_reached` is the one rule that turns answers into cycles, used by the
-figures and the exports alike.
+exports and the stories; `stage_masks` is the same rule for arrays of answers, used by the
+figures (a test holds the two to the same answers).
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 LADDER = {
     "immediate": "Immediate value: the conversation was useful",
@@ -45,3 +48,21 @@ def stages_reached(
         "reframing": bool(reframed),
     }
     return [stage for stage in LADDER if reached[stage]]
+
+
+def stage_masks(
+    usefulness: np.ndarray,
+    learned: np.ndarray,
+    applied: np.ndarray,
+    has_differences: np.ndarray,
+    reframed: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """`stages_reached` for many answers at once: per stage, which answers reach it.
+    `usefulness` is float with NaN for unanswered; the yes/no columns may hold None."""
+    return {
+        "immediate": usefulness >= USEFUL_MIN,
+        "potential": learned.astype(bool),
+        "applied": applied.astype(bool),
+        "realised": has_differences.astype(bool),
+        "reframing": reframed.astype(bool),
+    }

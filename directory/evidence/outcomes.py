@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from directory.evidence.ladder import DIFFERENCE_KINDS, FOLLOW_UPS
+from directory.evidence.ladder import DIFFERENCE_KINDS, FOLLOW_UPS, LADDER, stages_reached
 from directory.extensions import db
 from directory.introductions import states as st
 from directory.introductions.commands import NotAllowed, RuleError
@@ -84,3 +85,57 @@ def answers_from(form, args) -> OutcomeAnswers:
         share_story=bool(form.share_story.data),
         follow_up_days=int(after) if after.isdigit() and int(after) in FOLLOW_UPS else None,
     )
+
+
+@dataclass(frozen=True)
+class ShownOutcome:
+    """One recorded outcome as the introduction's page shows it."""
+
+    who: str
+    follow_up: str
+    recorded_at: datetime
+    answers: list[tuple[str, str]]
+    stages: list[str]
+    story: str
+    story_shared: bool
+    comment: str
+
+
+def _yes_no(answer: bool | None) -> str:
+    return "Not answered" if answer is None else ("Yes" if answer else "No")
+
+
+def shown_outcomes(intro: Introduction) -> list[ShownOutcome]:
+    """What each side (or a coordinator for one) answered, at 30 or 90 days or unprompted, for
+    the people who may see the introduction. Sides are named by their organisation; who filled
+    in the form, and anyone's contact details, are not shown."""
+    shown = []
+    for o in intro.outcomes:
+        helped = [TOPICS.get(t, t) for t in o.helped_needs or ()]
+        differences = [DIFFERENCE_KINDS.get(k, k) for k in o.difference_kinds or ()]
+        stages = stages_reached(
+            o.usefulness, o.learned, o.applied, o.difference_kinds or (), o.reframed
+        )
+        shown.append(
+            ShownOutcome(
+                who=o.business.name if o.business else "A coordinator",
+                follow_up=f"{o.follow_up_days}-day follow-up"
+                if o.follow_up_days
+                else "Recorded without a follow-up",
+                recorded_at=o.created_at,
+                answers=[
+                    ("Met", "Yes" if o.met else "Not yet"),
+                    ("Usefulness", f"{o.usefulness} out of 5" if o.usefulness else "Not answered"),
+                    ("Helped with", ", ".join(helped) or "None ticked"),
+                    ("Learned something they can use", _yes_no(o.learned)),
+                    ("Changed what they do", _yes_no(o.applied)),
+                    ("Difference made so far", ", ".join(differences) or "None yet"),
+                    ("Changed how they or their funders see things", _yes_no(o.reframed)),
+                ],
+                stages=[LADDER[s].split(":")[0] for s in stages],
+                story=o.story,
+                story_shared=o.share_story,
+                comment=o.comment,
+            )
+        )
+    return shown

@@ -101,7 +101,7 @@ def detail(intro_id: int):
         history=queries.history(intro),
         alternatives=alternatives,
         reason_form=ReasonForm(),
-        TOPICS=TOPICS,
+        outcomes=outcomes.shown_outcomes(intro),
     )
 
 

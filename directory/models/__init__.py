@@ -13,7 +13,7 @@ from directory.models.directory import (
     network_coordinators,
     utcnow,
 )
-from directory.models.evidence import SuggestionView
+from directory.models.evidence import EvidenceChange, EvidenceState, SuggestionView
 from directory.models.introductions import (
     Introduction,
     IntroductionEvent,
@@ -28,6 +28,8 @@ __all__ = [
     "ApiToken",
     "Business",
     "Claim",
+    "EvidenceChange",
+    "EvidenceState",
     "BusinessSector",
     "BusinessTopic",
     "Introduction",

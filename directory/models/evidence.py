@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey
+from sqlalchemy import BigInteger, ForeignKey, Integer, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from directory.extensions import Model
@@ -21,3 +21,26 @@ class SuggestionView(Model):
         ForeignKey("business.id", ondelete="CASCADE"), index=True
     )
     viewed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class EvidenceState(Model):
+    """A single row (id 1). `version` goes up in the same transaction as every write evidence
+    reads that the directory version (`MatchingState`) does not count: outcome answers and
+    networks. With the two numbers a worker knows its evidence rows are current in one read.
+    The change log holds no version up to `pruned_up_to`."""
+
+    __tablename__ = "evidence_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
+    pruned_up_to: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
+
+
+class EvidenceChange(Model):
+    """Which introductions' outcome answers a version changed: a worker behind re-reads only
+    their answers."""
+
+    __tablename__ = "evidence_change"
+
+    version: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    introduction_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from directory import demo
+from directory import demo, demo_history
 from directory.extensions import db
 from directory.introductions import clock as workflow
 from directory.introductions import states as st
@@ -51,3 +51,31 @@ def test_demo_dashboard_has_something_to_show(app, client):
     assert data["funnel"]["requested"] > 0 and data["funnel"]["outcome_recorded"] > 0
     assert any(row["count"] for row in data["value"]["ladder"])
     assert client.get("/evidence").status_code == 200
+
+
+def test_demo_decisions_are_credited_to_a_coordinator_of_the_network_routed_to(app):
+    with app.app_context():
+        demo.load(n=120, seed=5, password="demo-password-1")
+        decisions = db.session.execute(
+            select(IntroductionEvent).where(
+                IntroductionEvent.to_state.in_((st.APPROVED, st.DECLINED))
+            )
+        ).scalars()
+        deciders = Counter()
+        for event in decisions:
+            network = event.introduction.network
+            if network is None:
+                assert event.actor.is_admin
+            else:
+                assert event.actor.role == "coordinator" and network in event.actor.networks
+            deciders[event.actor.email] += 1
+        assert len([who for who in deciders if who.startswith("coordinator")]) > 1
+
+
+def test_more_history_can_be_added_to_an_existing_one(app):
+    with app.app_context():
+        demo.load(n=120, seed=5, password="demo-password-1")
+        before = db.session.execute(select(func.count(Introduction.id))).scalar()
+        for seed in (6, 7, 8):  # each run draws pairs that may already be open
+            assert demo_history.generate(count=200, seed=seed) > 0
+        assert db.session.execute(select(func.count(Introduction.id))).scalar() > before + 500

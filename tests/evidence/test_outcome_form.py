@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from directory.evidence import outcomes
 from directory.extensions import db
-from directory.models import Business, Introduction
+from directory.models import Business, Introduction, User
 
 from .conftest import PASSWORD, email
 
@@ -117,3 +118,62 @@ def test_business_form_offers_consent_to_be_named_off_by_default(app, client, wo
     with app.app_context():
         assert db.session.get(Business, world.pub).named_in_evidence is False
         assert db.session.get(Business, world.mentor).named_in_evidence is True
+
+
+VIEWERS = ["member", "mentor_owner", "coordinator", "admin"]  # the sides and its reviewers
+
+
+def outcomes_section(page: str) -> str:
+    return page.split('id="outcomes"')[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize("role", VIEWERS)
+def test_an_accepted_introduction_shows_each_sides_ladder_answers_to_those_who_see_it(
+    app, client, world, role
+):
+    with app.app_context():
+        intro = db.session.get(Introduction, world.intro)
+        mentor_owner = db.session.get(User, world.users["mentor_owner"])
+        outcomes.record_outcome(
+            intro,
+            mentor_owner,
+            outcomes.OutcomeAnswers(
+                met=True, usefulness=4, applied=True, reframed=False,
+                difference_kinds=["time", "people"], story="They changed our rota.",
+                follow_up_days=90,
+            ),
+        )  # fmt: skip
+    client.post("/login", data={"email": email(role), "password": PASSWORD})
+    section = outcomes_section(client.get(f"/introductions/{world.intro}").get_data(as_text=True))
+    shop, mentor = section.split("Chagford Community Stores")
+    assert "Okehampton Community Shop" in shop and "Recorded without a follow-up" in shop
+    for line in (
+        "<dt>Usefulness</dt><dd>5 out of 5</dd>",
+        "<dt>Helped with</dt><dd>Grants and fundraising</dd>",
+        "<dt>Learned something they can use</dt><dd>Yes</dd>",
+        "<dt>Changed what they do</dt><dd>Not answered</dd>",
+        "<dt>Difference made so far</dt><dd>Money (saved or raised)</dd>",
+        "Immediate value, Potential value, Realised value",
+        "We raised our share offer target.",
+        "Shared, without contact details",
+    ):
+        assert line in shop
+    for line in (
+        "90-day follow-up",
+        "<dt>Changed what they do</dt><dd>Yes</dd>",
+        "<dt>Changed how they or their funders see things</dt><dd>No</dd>",
+        "Time saved, People: volunteers, members, staff or users",
+        "They changed our rota.",
+        "Not shared beyond this introduction.",
+    ):
+        assert line in mentor
+    for contact in ("@example.org", "01837 111111"):  # the sides' and the recorders' contacts
+        assert contact not in section
+
+
+@pytest.mark.parametrize("role", ["carol", "other_coordinator", "evaluator"])
+def test_nobody_else_sees_the_answers(client, world, role):
+    client.post("/login", data={"email": email(role), "password": PASSWORD})
+    response = client.get(f"/introductions/{world.intro}")
+    assert response.status_code == 403
+    assert "We raised our share offer target." not in response.get_data(as_text=True)

@@ -491,7 +491,7 @@ def test_request_approve_accept_outcome_over_http(app, client, auth, world):
         },
     )
     page = client.get(intro_path).get_data(as_text=True)
-    assert "usefulness 5/5" in page and "grants and fundraising" in page
+    assert "5 out of 5" in page and "Grants and fundraising" in page
     trail = page.split("History")[1]
     assert (
         trail.index("Waiting for a coordinator") < trail.index("Approved") < trail.index("Accepted")
