@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 from directory.extensions import db
 from directory.models import Business
 from directory.places import offline as geo
-from directory.search import SearchResult, _filtered, public_km
+from directory.search import SearchResult, filtered, public_km
 
 # At most this many businesses are sent as points; above it the view is sent as cells.
 MAX_POINTS = 400
@@ -52,7 +52,7 @@ def aggregate(result: SearchResult, args: MultiDict) -> dict:
     if result.scope is None or result.total == 0:
         return body
     west, south, east, north = view_box(args)
-    ids = _filtered(result.scope).subquery()
+    ids = filtered(result.scope).subquery()
     in_view = (
         Business.id.in_(select(ids.c.id)),
         Business.public_longitude.between(west, east),
