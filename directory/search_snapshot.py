@@ -20,11 +20,19 @@ from dataclasses import dataclass
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, cast, func, select, update
+from sqlalchemy.engine import Connection
 
 from directory import matchmaking
 from directory.extensions import db
-from directory.models import Business, BusinessSector, BusinessTopic, Network, business_networks
+from directory.models import (
+    Business,
+    BusinessSector,
+    BusinessTopic,
+    MatchingState,
+    Network,
+    business_networks,
+)
 from directory.places import Origin
 from directory.search_query import FACETS
 
@@ -107,6 +115,16 @@ def current() -> Snapshot:
         snapshot = _read(version)
         current_app.extensions[_KEY] = snapshot
     return snapshot
+
+
+def raise_version(connection: Connection) -> None:
+    """Make every worker read the directory again (after rows were written by hand in SQL).
+
+    No business is logged as changed: matching, which follows the same version, has nothing to
+    re-read for it.
+    """
+    state = MatchingState.__table__
+    connection.execute(update(state).where(state.c.id == 1).values(version=state.c.version + 1))
 
 
 def _read(version: tuple[int, int]) -> Snapshot:
