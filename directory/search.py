@@ -1,11 +1,11 @@
 """The directory's search: text, facets and distance, as the list, the map and the API read it.
 
-The list and the API filter, count and order on the search snapshot (directory.search_snapshot:
-the listed directory's columns, read once per directory version) and on the full-text matches
-of the words (directory.search_text), then load the rows of one page by primary key. The map
-aggregates the same filters in SQL (`filtered`), written with the same arithmetic. Distances
-run from each business's public (postcode district) point with an equirectangular formula,
-exact within 0.5% over the radii offered in England.
+The list, the map and the API filter, count and order on the search snapshot
+(directory.search_snapshot: the listed directory's columns, read once per directory version)
+and on the full-text matches of the words (directory.search_text), then load the rows of one
+page by primary key. Filters, orders and ties are those SQL gave (tests compare the two on both
+databases). Distances run from each business's public (postcode district) point with an
+equirectangular formula, exact within 0.5% over the radii offered in England.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from directory import search_index, search_snapshot, search_text
 from directory.extensions import db
-from directory.models import Business, BusinessSector, BusinessTopic, Network, business_networks
+from directory.models import Business
 from directory.places import LocationError, Origin, resolve_origin
 from directory.places import offline as geo
 from directory.search_query import (
@@ -31,7 +31,7 @@ from directory.search_query import (
     SORTS,
     DirectoryQuery,
 )
-from directory.search_snapshot import KM_PER_DEGREE, Snapshot
+from directory.search_snapshot import Snapshot
 
 __all__ = [
     "DEFAULT_RADIUS_KM",
@@ -42,7 +42,6 @@ __all__ = [
     "SearchResult",
     "chosen_tags",
     "counts_by",
-    "filtered",
     "public_km",
     "search",
 ]
@@ -237,66 +236,6 @@ def _best(rows: np.ndarray, scope: _Scope, start: int, stop: int) -> np.ndarray:
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
-# -- filters --------------------------------------------------------------------------------------
-
-
-def filtered(scope: _Scope) -> Select:
-    """Ids of the listed businesses that pass every filter, in SQL (for the map)."""
-    query = scope.query
-    stmt = select(Business.id).where(Business.listed.is_(True))
-    if scope.expression:
-        stmt = stmt.where(Business.id.in_(select(search_text.matched(scope.expression).c.id)))
-    if scope.origin is not None:
-        stmt = stmt.where(*_within(scope.origin, query.radius_km))
-    if query.sector:
-        secondary = select(BusinessSector.business_id).where(
-            BusinessSector.sector.in_(query.sector)
-        )
-        stmt = stmt.where(or_(Business.sector.in_(query.sector), Business.id.in_(secondary)))
-    if query.stage:
-        stmt = stmt.where(Business.stage.in_(query.stage))
-    if query.region:
-        stmt = stmt.where(Business.region.in_(query.region))
-    if query.mentors:
-        stmt = stmt.where(Business.willing_to_mentor.is_(True))
-    for kind, topics in (("need", query.need), ("offer", query.offer)):
-        if topics:
-            # Every chosen topic must be present: "needs funding and legal".
-            having = (
-                select(BusinessTopic.business_id)
-                .where(BusinessTopic.kind == kind, BusinessTopic.topic.in_(topics))
-                .group_by(BusinessTopic.business_id)
-                .having(func.count() == len(set(topics)))
-            )
-            stmt = stmt.where(Business.id.in_(having))
-    if query.network:
-        members = (
-            select(business_networks.c.business_id)
-            .join(Network, Network.id == business_networks.c.network_id)
-            .where(Network.slug.in_(query.network))
-        )
-        stmt = stmt.where(Business.id.in_(members))
-    return stmt
-
-
-def _squared_km(origin: Origin):
-    """Squared distance in km from the origin to each public point (equirectangular)."""
-    scale = math.cos(math.radians(origin.latitude))
-    dy = (Business.public_latitude - origin.latitude) * KM_PER_DEGREE
-    dx = (Business.public_longitude - origin.longitude) * (KM_PER_DEGREE * scale)
-    return dx * dx + dy * dy
-
-
-def _within(origin: Origin, radius_km: float) -> list:
-    """A bounding box the index can use, then the circle."""
-    dlat, dlon = search_snapshot.bounding_box(origin, radius_km)
-    return [
-        Business.public_latitude.between(origin.latitude - dlat, origin.latitude + dlat),
-        Business.public_longitude.between(origin.longitude - dlon, origin.longitude + dlon),
-        _squared_km(origin) <= radius_km * radius_km,
-    ]
 
 
 def chosen_tags(query: DirectoryQuery, networks: dict[str, str]) -> list[tuple[str, dict]]:

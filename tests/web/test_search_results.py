@@ -1,8 +1,8 @@
 """The directory's results and counts, checked against SQL written out in full.
 
 The search filters and orders on numpy columns (directory.search_snapshot); here every page
-is compared with the same search asked of the database in one SQL statement (the filters
-the map uses, ordered and paged by SQL), on SQLite and PostgreSQL alike.
+is compared with the same search asked of the database in one SQL statement (the filters and
+orders the search used before), on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -10,15 +10,17 @@ from __future__ import annotations
 import math
 
 import pytest
-from sqlalchemy import Float, Integer, case, func, select, text
+from sqlalchemy import Float, Integer, Select, case, func, or_, select, text
 from werkzeug.datastructures import MultiDict
 
 from directory import bulk, demo, search_facets, search_index
 from directory.extensions import db
-from directory.models import Business
-from directory.search import DirectoryQuery, filtered, search
+from directory.models import Business, BusinessSector, BusinessTopic, Network, business_networks
+from directory.places import Origin
+from directory.search import DirectoryQuery, search
 from directory.search_query import FACETS
-from directory.search_snapshot import KM_PER_DEGREE
+from directory.search_snapshot import KM_PER_DEGREE, bounding_box
+from directory.search_text import matched
 
 QUERIES = [
     "",
@@ -56,6 +58,63 @@ def directory(app, make_business):
         make_business(name=name, postcode="EX20 1AB", description="Run by the village.")
 
 
+def filtered(scope) -> Select:
+    """Ids of the listed businesses that pass every filter, in SQL."""
+    query = scope.query
+    stmt = select(Business.id).where(Business.listed.is_(True))
+    if scope.expression:
+        stmt = stmt.where(Business.id.in_(select(matched(scope.expression).c.id)))
+    if scope.origin is not None:
+        stmt = stmt.where(*_within(scope.origin, query.radius_km))
+    if query.sector:
+        secondary = select(BusinessSector.business_id).where(
+            BusinessSector.sector.in_(query.sector)
+        )
+        stmt = stmt.where(or_(Business.sector.in_(query.sector), Business.id.in_(secondary)))
+    if query.stage:
+        stmt = stmt.where(Business.stage.in_(query.stage))
+    if query.region:
+        stmt = stmt.where(Business.region.in_(query.region))
+    if query.mentors:
+        stmt = stmt.where(Business.willing_to_mentor.is_(True))
+    for kind, topics in (("need", query.need), ("offer", query.offer)):
+        if topics:
+            # Every chosen topic must be present: "needs funding and legal".
+            having = (
+                select(BusinessTopic.business_id)
+                .where(BusinessTopic.kind == kind, BusinessTopic.topic.in_(topics))
+                .group_by(BusinessTopic.business_id)
+                .having(func.count() == len(set(topics)))
+            )
+            stmt = stmt.where(Business.id.in_(having))
+    if query.network:
+        members = (
+            select(business_networks.c.business_id)
+            .join(Network, Network.id == business_networks.c.network_id)
+            .where(Network.slug.in_(query.network))
+        )
+        stmt = stmt.where(Business.id.in_(members))
+    return stmt
+
+
+def _squared_km(origin: Origin):
+    """Squared distance in km from the origin to each public point (equirectangular)."""
+    scale = math.cos(math.radians(origin.latitude))
+    dy = (Business.public_latitude - origin.latitude) * KM_PER_DEGREE
+    dx = (Business.public_longitude - origin.longitude) * (KM_PER_DEGREE * scale)
+    return dx * dx + dy * dy
+
+
+def _within(origin: Origin, radius_km: float) -> list:
+    """A bounding box the index can use, then the circle."""
+    dlat, dlon = bounding_box(origin, radius_km)
+    return [
+        Business.public_latitude.between(origin.latitude - dlat, origin.latitude + dlat),
+        Business.public_longitude.between(origin.longitude - dlon, origin.longitude + dlon),
+        _squared_km(origin) <= radius_km * radius_km,
+    ]
+
+
 def run(app, args: str):
     """The search's result, its page's ids and the page and total SQL gives."""
     with app.test_request_context(f"/businesses?{args}"):
@@ -70,11 +129,7 @@ def _sql_page(result) -> tuple[list[int], int]:
     stmt = filtered(scope)
     total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     if scope.origin is not None:
-        origin = scope.origin
-        scale = KM_PER_DEGREE * math.cos(math.radians(origin.latitude))
-        dx = (Business.public_longitude - origin.longitude) * scale
-        dy = (Business.public_latitude - origin.latitude) * KM_PER_DEGREE
-        squared = dx * dx + dy * dy
+        squared = _squared_km(scope.origin)
     if query.sort == "newest":
         stmt = stmt.order_by(Business.created_at.desc(), Business.id.desc())
     elif query.sort == "distance" and scope.origin is not None:
