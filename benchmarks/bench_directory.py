@@ -10,8 +10,10 @@ the process's CPU time per request (CPU time survives a busy machine; on Postgre
 out the server's share), and their ratio to a reference measured in the same run (the profile
 page, one row by primary key). Targets: p50 <= 10 ms at 7,000 and <= 25 ms at 100,000
 businesses for a /businesses page with text, near and facets; under 20 s to import a
-7,000-row CSV. `--profile` prints where the time of the text + near + facets pages goes:
-a pyinstrument profile and each SQL statement of one page with its time.
+7,000-row CSV. The search keeps the directory's columns and the words' matches per directory
+version: the first page after a change, which reads them again, is measured apart.
+`--profile` prints where the time of the text + near + facets pages goes: a pyinstrument
+profile, and each SQL statement of one page with its time.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, event, func, inspect, select, text  # noqa: E402
 
-from directory import bulk, create_app, demo  # noqa: E402
+from directory import bulk, create_app, demo, search_snapshot  # noqa: E402
 from directory.extensions import db  # noqa: E402
+from directory.matches import freshness  # noqa: E402
 from directory.models import Business  # noqa: E402
 
 PLACES = [
@@ -219,6 +222,27 @@ def main() -> None:
         plain = Timings()
         for _ in range(args.requests // 2):
             plain.get(client, f"/businesses?page={rng.randint(1, 300)}{rng.choice(FACETS)}")
+        maps = Timings()
+        for _ in range(args.requests // 2):
+            maps.get(client, worded_url(rng).replace("/businesses?", "/businesses/map.json?"))
+        changed, snapshot, introduced = Timings(), Timings(), Timings()
+        with app.app_context():
+            listed_ids = list(db.session.execute(select(Business.id).limit(500)).scalars())
+        for _ in range(5):
+            # An introduction raises the version without changing what the search reads...
+            with app.app_context():
+                freshness.bump(db.session, [rng.choice(listed_ids)])
+                db.session.commit()
+            introduced.get(client, worded_url(rng))
+            # ...a change to a business has the search read the directory again.
+            with app.app_context(), db.engine.begin() as connection:
+                search_snapshot.raise_version(connection)
+            changed.get(client, worded_url(rng))
+            with app.test_request_context():
+                started, cpu = time.perf_counter(), time.process_time()
+                search_snapshot._read((0, 0))
+                snapshot.cpu.append((time.process_time() - cpu) * 1000)
+                snapshot.wall.append((time.perf_counter() - started) * 1000)
         if args.profile:
             profile(app, client, [worded_url(rng) for _ in range(50)])
 
@@ -255,6 +279,18 @@ def main() -> None:
         ("/businesses with near + radius_km (+ facets)", near.median(reference), "< 30 ms"),
         ("first request near a new place (loads its postcode area)", cold.median(), ""),
         ("/businesses without near (facets, pages)", plain.median(reference), ""),
+        ("/businesses/map.json with text + near + facets", maps.median(reference), ""),
+        (
+            "first text + near + facets page after an introduction (columns kept)",
+            introduced.median(reference),
+            "",
+        ),
+        (
+            "first text + near + facets page after a change to a business (all read again)",
+            changed.median(reference),
+            "",
+        ),
+        ("of which reading the search columns again", snapshot.median(), ""),
         (
             f"import of a {rows:,}-row CSV (geocode + validate + save)",
             f"{import_s:.1f} s",

@@ -15,12 +15,13 @@ list and the map agree to the last bit.
 
 from __future__ import annotations
 
+import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import String, cast, func, select, update
+from sqlalchemy import String, cast, func, literal, select, update
 from sqlalchemy.engine import Connection
 
 from directory import matchmaking
@@ -29,6 +30,7 @@ from directory.models import (
     Business,
     BusinessSector,
     BusinessTopic,
+    MatchingChange,
     MatchingState,
     Network,
     business_networks,
@@ -38,6 +40,9 @@ from directory.search_query import FACETS
 
 KM_PER_DEGREE = 111.195
 _KEY = "peerlink_search_snapshot"
+_GENERATIONS = itertools.count(1)
+# More changed businesses than this since the last read: read the directory again.
+_CATCH_UP_LIMIT = 50
 # Facets whose chosen options must all be present (topics); the others take any of them.
 ALL_OF = frozenset({"need", "offer"})
 
@@ -61,6 +66,7 @@ class Facet:
 @dataclass(frozen=True)
 class Snapshot:
     version: tuple[int, int]
+    generation: int  # which read this is: kept while the directory version moves on unchanged
     ids: np.ndarray  # the business of each row; rows in name order
     names: list[str]
     latitude: np.ndarray  # the public (postcode district) point
@@ -69,6 +75,16 @@ class Snapshot:
     newest: np.ndarray  # each row's place, newest first (created_at, then id, descending)
     row_of: np.ndarray  # business id -> row; -1 for a business not listed
     facets: dict[str, Facet]
+    touched: np.ndarray  # a hash of each row's updated_at, to tell an untouched row
+
+    def pairs(self, rows: list[int]) -> dict[str, list[tuple[int, str]]]:
+        """Each facet's (row, option) pairs for these rows, sorted."""
+        found = {}
+        for name, facet in self.facets.items():
+            keep = np.isin(facet.rows, rows)
+            held = zip(facet.rows[keep].tolist(), facet.values[keep].tolist(), strict=True)
+            found[name] = sorted((row, facet.options[value] or "") for row, value in held)
+        return found
 
     @property
     def size(self) -> int:
@@ -112,9 +128,78 @@ def current() -> Snapshot:
     version = matchmaking.read_version()
     snapshot: Snapshot | None = current_app.extensions.get(_KEY)
     if snapshot is None or snapshot.version != version:
-        snapshot = _read(version)
+        if snapshot is not None and _untouched_until(snapshot, version[0]):
+            snapshot = replace(snapshot, version=version)
+        else:
+            snapshot = _read(version)
         current_app.extensions[_KEY] = snapshot
     return snapshot
+
+
+def _untouched_until(snapshot: Snapshot, version: int) -> bool:
+    """Whether the changes logged since the snapshot leave everything it holds as it was.
+
+    Introductions, and businesses that are not listed yet, raise the directory version without
+    touching what a search reads: the snapshot is then kept, with the words' matches. A version
+    with nothing logged (rows written by hand, or a log pruned since), more than a few
+    businesses, or any of them changed: the directory is read again.
+    """
+    old = snapshot.version[0]
+    logged = db.session.execute(
+        select(MatchingChange.version, MatchingChange.business_id).where(
+            MatchingChange.version > old, MatchingChange.version <= version
+        )
+    ).all()
+    ids = sorted({business_id for _, business_id in logged})
+    if len({v for v, _ in logged}) != version - old or len(ids) > _CATCH_UP_LIMIT:
+        return False
+    now = {
+        row.id: row
+        for row in db.session.execute(
+            select(
+                Business.id,
+                Business.listed,
+                cast(Business.updated_at, String),
+                Business.sector,
+                Business.stage,
+                Business.region,
+            ).where(Business.id.in_(ids))
+        )
+    }
+    held: dict[int, int] = {}  # business id -> row
+    for business_id in ids:
+        row = int(snapshot.row_of[business_id]) if business_id < len(snapshot.row_of) else -1
+        listed = business_id in now and now[business_id].listed
+        if row < 0 and not listed:
+            continue  # not in the search before or now
+        if row < 0 or not listed or hash(now[business_id][2]) != snapshot.touched[row]:
+            return False
+        held[business_id] = row
+    return not held or snapshot.pairs(list(held.values())) == _pairs_now(held, now)
+
+
+def _pairs_now(held: dict[int, int], now: dict) -> dict[str, list[tuple[int, str]]]:
+    """Each facet's (row, option) pairs as the database holds them now, for these businesses."""
+    found: dict[str, list[tuple[int, str]]] = {name: [] for name in (*FACETS, "network")}
+    for business_id, row in held.items():
+        for name in ("sector", "stage", "region"):
+            found[name].append((row, getattr(now[business_id], name) or ""))
+    ids = list(held)
+    related = (
+        select(BusinessSector.business_id, literal("sector"), BusinessSector.sector).where(
+            BusinessSector.business_id.in_(ids)
+        ),
+        select(BusinessTopic.business_id, BusinessTopic.kind, BusinessTopic.topic).where(
+            BusinessTopic.business_id.in_(ids)
+        ),
+        select(business_networks.c.business_id, literal("network"), Network.slug)
+        .join_from(business_networks, Network)
+        .where(business_networks.c.business_id.in_(ids)),
+    )
+    for stmt in related:
+        for business_id, name, value in db.session.execute(stmt):
+            found[name].append((held[business_id], value))
+    return {name: sorted(pairs) for name, pairs in found.items()}
 
 
 def raise_version(connection: Connection) -> None:
@@ -142,19 +227,26 @@ def _read(version: tuple[int, int]) -> Snapshot:
         Business.sector,
         Business.stage,
         Business.region,
+        cast(Business.updated_at, String),
     )
     listed = Business.listed.is_(True)
     rows = db.session.execute(select(*columns).where(listed).order_by(Business.name, Business.id))
-    ids, names, lat, lon, mentors, sectors, stages, regions = [
+    ids, names, lat, lon, mentors, sectors, stages, regions, touched = [
         list(column) for column in zip(*rows, strict=True)
     ] or [[] for _ in columns]
     size = len(ids)
     id_array = np.array(ids, dtype=np.int64)
     row_of = np.full(int(id_array.max(initial=-1)) + 1, -1, dtype=np.int64)
     row_of[id_array] = np.arange(size)
-    newest_ids = db.session.execute(
-        select(Business.id).where(listed).order_by(Business.created_at.desc(), Business.id.desc())
-    ).scalars()
+    newest_ids = (
+        db.session.connection()
+        .execute(
+            select(Business.id)
+            .where(listed)
+            .order_by(Business.created_at.desc(), Business.id.desc())
+        )
+        .scalars()
+    )
     in_order = _rows(row_of, np.fromiter(newest_ids, dtype=np.int64))
     newest = np.full(size, size, dtype=np.int64)  # listed since the first read: last
     newest[in_order] = np.arange(len(in_order))
@@ -172,6 +264,7 @@ def _read(version: tuple[int, int]) -> Snapshot:
         pairs[name].append((_rows(row_of, members), value))
     return Snapshot(
         version=version,
+        generation=next(_GENERATIONS),
         ids=id_array,
         names=names,
         latitude=np.array(lat, dtype=np.float64),
@@ -180,6 +273,7 @@ def _read(version: tuple[int, int]) -> Snapshot:
         newest=newest,
         row_of=row_of,
         facets={name: _facet(name, found) for name, found in pairs.items()},
+        touched=np.fromiter((hash(t) for t in touched), dtype=np.int64, count=size),
     )
 
 

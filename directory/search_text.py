@@ -90,13 +90,13 @@ def match_text(q: str, snapshot: Snapshot, count: Callable[[Matches | None], int
 
 
 def matches(snapshot: Snapshot, expression: str, *, ranked: bool = False) -> Matches:
-    """The listed businesses a full-text query matches, kept until the directory changes."""
+    """The listed businesses a full-text query matches, kept as long as the snapshot."""
     cache: OrderedDict = current_app.extensions.setdefault(_MATCHES, OrderedDict())
-    key = (snapshot.version, expression)
+    key = (snapshot.generation, expression)
     found: Matches | None = cache.get(key)
     if found is None or (ranked and found.scores is None):
         found = _read_matches(snapshot, expression, ranked)
-        for old in [k for k in cache if k[0] != snapshot.version]:
+        for old in [k for k in cache if k[0] != snapshot.generation]:
             del cache[old]
         cache[key] = found
         while len(cache) > 1 and sum(len(m.rows) for m in cache.values()) > _MAX_CACHED_ROWS:
@@ -190,7 +190,7 @@ def closest(term: str, snapshot: Snapshot) -> str:
 def _words(snapshot: Snapshot, *, names: bool) -> WordList:
     """Words of listed towns and of labels (and of listed names), per directory version."""
     cache = current_app.extensions.setdefault(_WORDS, {})
-    key = (snapshot.version, names)
+    key = (snapshot.generation, names)
     if key not in cache:
         found: set[str] = set()
         for _, labels in FACETS.values():
