@@ -11,7 +11,6 @@ equirectangular formula, exact within 0.5% over the radii offered in England.
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -167,13 +166,12 @@ def _all(*masks: np.ndarray | None) -> np.ndarray | None:
 
 def _origin(near: str) -> Origin:
     """The place of a "near" box, remembered: the same few places are asked again and again."""
-    cache: OrderedDict = current_app.extensions.setdefault("peerlink_search_origins", OrderedDict())
-    key = " ".join(near.lower().split())
+    cache: dict = current_app.extensions.setdefault("peerlink_search_origins", {})
+    key = " ".join(near.split())
     if key not in cache:
+        if len(cache) >= 1024:  # all the places people type are never kept
+            cache.clear()
         cache[key] = resolve_origin(near)
-        if len(cache) > 512:
-            cache.popitem(last=False)
-    cache.move_to_end(key)
     return cache[key]
 
 
@@ -221,7 +219,11 @@ def _best(rows: np.ndarray, scope: _Scope, start: int, stop: int) -> np.ndarray:
     assert snapshot is not None, "a search that ran has its snapshot"
     matches = search_text.matches(snapshot, scope.expression, ranked=True)
     assert matches.scores is not None, "ranked matches have scores"
-    score = matches.scores[np.searchsorted(matches.rows, rows)]
+    # A row the index no longer matched when the scores were read has none: it goes last.
+    score = np.full(len(rows), -np.inf)
+    if len(matches.rows):
+        at = np.minimum(np.searchsorted(matches.rows, rows), len(matches.rows) - 1)
+        score = np.where(matches.rows[at] == rows, matches.scores[at], -np.inf)
     if scope.origin is not None:
         radius2 = query.radius_km * query.radius_km
         score = score / (1.0 + snapshot.squared_km(scope.origin, rows) / radius2)

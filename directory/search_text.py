@@ -17,6 +17,7 @@ directory version. Either way the same word is chosen, which tests check on both
 from __future__ import annotations
 
 import difflib
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ SHORTLIST_SIMILARITY = 0.2
 # ...and be this close by difflib's ratio.
 CLOSE_RATIO = 0.75
 _MATCHES = "peerlink_search_matches"
+_LOCK = threading.Lock()
 _WORDS = "peerlink_search_words"
 # Matches kept in all (about 12 bytes each), across the queries of the current version.
 _MAX_CACHED_ROWS = 2_000_000
@@ -96,12 +98,15 @@ def matches(snapshot: Snapshot, expression: str, *, ranked: bool = False) -> Mat
     found: Matches | None = cache.get(key)
     if found is None or (ranked and found.scores is None):
         found = _read_matches(snapshot, expression, ranked)
-        for old in [k for k in cache if k[0] != snapshot.generation]:
-            del cache[old]
-        cache[key] = found
-        while len(cache) > 1 and sum(len(m.rows) for m in cache.values()) > _MAX_CACHED_ROWS:
-            cache.popitem(last=False)
-    cache.move_to_end(key)
+        with _LOCK:  # threaded servers share the cache
+            for old in [k for k in cache if k[0] != snapshot.generation]:
+                del cache[old]
+            cache[key] = found
+            while len(cache) > 1 and sum(len(m.rows) for m in cache.values()) > _MAX_CACHED_ROWS:
+                cache.popitem(last=False)
+    with _LOCK:
+        if key in cache:
+            cache.move_to_end(key)
     return found
 
 
