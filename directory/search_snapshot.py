@@ -77,13 +77,14 @@ class Snapshot:
     facets: dict[str, Facet]
     touched: np.ndarray  # a hash of each row's updated_at, to tell an untouched row
 
-    def pairs(self, rows: list[int]) -> dict[str, list[tuple[int, str]]]:
+    def pairs(self, rows: list[int]) -> dict[str, list[tuple[int, str | None]]]:
         """Each facet's (row, option) pairs for these rows, sorted."""
         found = {}
         for name, facet in self.facets.items():
             keep = np.isin(facet.rows, rows)
             held = zip(facet.rows[keep].tolist(), facet.values[keep].tolist(), strict=True)
-            found[name] = sorted((row, facet.options[value] or "") for row, value in held)
+            pairs = [(row, facet.options[value]) for row, value in held]
+            found[name] = sorted(pairs, key=_pair_order)
         return found
 
     @property
@@ -128,21 +129,21 @@ def current() -> Snapshot:
     version = matchmaking.read_version()
     snapshot: Snapshot | None = current_app.extensions.get(_KEY)
     if snapshot is None or snapshot.version != version:
-        if snapshot is not None and _untouched_until(snapshot, version[0]):
-            snapshot = replace(snapshot, version=version)
-        else:
-            snapshot = _read(version)
+        caught_up = None if snapshot is None else _caught_up(snapshot, version[0])
+        snapshot = _read(version) if caught_up is None else replace(caught_up, version=version)
         current_app.extensions[_KEY] = snapshot
     return snapshot
 
 
-def _untouched_until(snapshot: Snapshot, version: int) -> bool:
-    """Whether the changes logged since the snapshot leave everything it holds as it was.
+def _caught_up(snapshot: Snapshot, version: int) -> Snapshot | None:
+    """The snapshot brought up to this version from the changes logged since, or None.
 
-    Introductions, and businesses that are not listed yet, raise the directory version without
-    touching what a search reads: the snapshot is then kept, with the words' matches. A version
-    with nothing logged (rows written by hand, or a log pruned since), more than a few
-    businesses, or any of them changed: the directory is read again.
+    Introductions, and businesses not listed yet, raise the directory version without touching
+    what a search reads: the snapshot is kept as it is, with the words' matches. Edits to listed
+    businesses that keep their name (so their row: created_at is set once) are written into a
+    copy, and the words' matches are read again, as the words may have changed. A version with
+    nothing logged (rows written by hand, or a log pruned since), more than a few businesses, or
+    a business listed, unlisted, deleted or renamed: None, and the directory is read again.
     """
     old = snapshot.version[0]
     logged = db.session.execute(
@@ -152,14 +153,18 @@ def _untouched_until(snapshot: Snapshot, version: int) -> bool:
     ).all()
     ids = sorted({business_id for _, business_id in logged})
     if len({v for v, _ in logged}) != version - old or len(ids) > _CATCH_UP_LIMIT:
-        return False
+        return None
     now = {
         row.id: row
         for row in db.session.execute(
             select(
                 Business.id,
                 Business.listed,
-                cast(Business.updated_at, String),
+                Business.name,
+                cast(Business.updated_at, String).label("updated"),
+                Business.public_latitude,
+                Business.public_longitude,
+                Business.willing_to_mentor,
                 Business.sector,
                 Business.stage,
                 Business.region,
@@ -172,18 +177,63 @@ def _untouched_until(snapshot: Snapshot, version: int) -> bool:
         listed = business_id in now and now[business_id].listed
         if row < 0 and not listed:
             continue  # not in the search before or now
-        if row < 0 or not listed or hash(now[business_id][2]) != snapshot.touched[row]:
-            return False
+        if row < 0 or not listed or now[business_id].name != snapshot.names[row]:
+            return None
         held[business_id] = row
-    return not held or snapshot.pairs(list(held.values())) == _pairs_now(held, now)
+    pairs = _pairs_now(held, now)
+    touched = {row: hash(now[business_id].updated) for business_id, row in held.items()}
+    if all(snapshot.touched[row] == h for row, h in touched.items()) and pairs == snapshot.pairs(
+        list(held.values())
+    ):
+        return replace(snapshot, version=(version, snapshot.version[1]))
+    return _patched(snapshot, version, held, now, pairs)
 
 
-def _pairs_now(held: dict[int, int], now: dict) -> dict[str, list[tuple[int, str]]]:
+def _patched(
+    snapshot: Snapshot, version: int, held: dict[int, int], now: dict, pairs: dict
+) -> Snapshot:
+    """A copy of the snapshot with these rows' columns and facet pairs as they are now."""
+    latitude, longitude = snapshot.latitude.copy(), snapshot.longitude.copy()
+    mentors, touched = snapshot.mentors.copy(), snapshot.touched.copy()
+    for business_id, row in held.items():
+        found = now[business_id]
+        latitude[row], longitude[row] = found.public_latitude, found.public_longitude
+        mentors[row], touched[row] = found.willing_to_mentor, hash(found.updated)
+    rows = list(held.values())
+    facets = {}
+    for name, facet in snapshot.facets.items():
+        options = list(facet.options)
+        index = {option: i for i, option in enumerate(options)}
+        for _, value in pairs[name]:
+            if value not in index:
+                index[value] = len(options)
+                options.append(value)
+        keep = ~np.isin(facet.rows, rows)
+        added_rows = np.array([row for row, _ in pairs[name]], dtype=np.int64)
+        added = np.array([index[value] for _, value in pairs[name]], dtype=np.int64)
+        facets[name] = Facet(
+            options,
+            np.concatenate([facet.rows[keep], added_rows]),
+            np.concatenate([facet.values[keep], added]),
+        )
+    return replace(
+        snapshot,
+        version=(version, snapshot.version[1]),
+        generation=next(_GENERATIONS),
+        latitude=latitude,
+        longitude=longitude,
+        mentors=mentors,
+        touched=touched,
+        facets=facets,
+    )
+
+
+def _pairs_now(held: dict[int, int], now: dict) -> dict[str, list[tuple[int, str | None]]]:
     """Each facet's (row, option) pairs as the database holds them now, for these businesses."""
-    found: dict[str, list[tuple[int, str]]] = {name: [] for name in (*FACETS, "network")}
+    found: dict[str, list[tuple[int, str | None]]] = {name: [] for name in (*FACETS, "network")}
     for business_id, row in held.items():
         for name in ("sector", "stage", "region"):
-            found[name].append((row, getattr(now[business_id], name) or ""))
+            found[name].append((row, getattr(now[business_id], name)))
     ids = list(held)
     related = (
         select(BusinessSector.business_id, literal("sector"), BusinessSector.sector).where(
@@ -199,7 +249,11 @@ def _pairs_now(held: dict[int, int], now: dict) -> dict[str, list[tuple[int, str
     for stmt in related:
         for business_id, name, value in db.session.execute(stmt):
             found[name].append((held[business_id], value))
-    return {name: sorted(pairs) for name, pairs in found.items()}
+    return {name: sorted(pairs, key=_pair_order) for name, pairs in found.items()}
+
+
+def _pair_order(pair: tuple[int, str | None]) -> tuple[int, str]:
+    return pair[0], pair[1] or ""
 
 
 def raise_version(connection: Connection) -> None:

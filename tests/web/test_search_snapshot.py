@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
-from directory import search_index, search_snapshot, search_text
+from directory import demo, search_index, search_snapshot, search_text
 from directory.extensions import db
 from directory.matches import freshness
-from directory.models import Business
+from directory.models import Business, Network
 
 
 def names(page: str) -> list[str]:
@@ -108,3 +109,39 @@ def test_a_match_gone_before_its_score_is_read_is_shown_last(
     response = client.get("/businesses?q=bakery")
     assert response.status_code == 200
     assert names(response.get_data(as_text=True)) == ["Moor Bakery", "Bakery Vale"]
+
+
+def test_edits_written_into_the_columns_match_a_fresh_read(app, client, make_business, monkeypatch):
+    """Edits that keep names are written into a copy: it must equal the directory read again."""
+    ids = [make_business(name=f"Shop {n}", needs=["funding"]) for n in range(6)]
+    with app.app_context():
+        demo.ensure_networks()
+        db.session.commit()
+    client.get("/businesses")
+    edits = [
+        lambda b: setattr(b, "needs", ["legal", "marketing"]),
+        lambda b: setattr(b, "offers", ["governance"]),
+        lambda b: setattr(b, "other_sectors", ["hub", "pub"]),
+        lambda b: setattr(b, "willing_to_mentor", True),
+        lambda b: setattr(b, "stage", None),
+        lambda b: (setattr(b, "public_latitude", 54.6), setattr(b, "public_longitude", -3.1)),
+    ]
+    with app.app_context():
+        for business_id, edit in zip(ids, edits, strict=True):
+            edit(db.session.get(Business, business_id))
+        network = db.session.execute(db.select(Network)).scalars().first()
+        first = db.session.get(Business, ids[0])
+        first.networks.append(network)
+        db.session.commit()
+    read = search_snapshot._read
+    reads = []
+    monkeypatch.setattr(search_snapshot, "_read", lambda version: reads.append(version))
+    with app.test_request_context():
+        caught = search_snapshot.current()
+        fresh = read(caught.version)
+    assert reads == [], "the edits were written in, not read afresh"
+    for column in ("ids", "latitude", "longitude", "mentors", "newest", "touched"):
+        assert np.array_equal(getattr(caught, column), getattr(fresh, column)), column
+    assert caught.names == fresh.names
+    everyone = list(range(fresh.size))
+    assert caught.pairs(everyone) == fresh.pairs(everyone)
