@@ -367,7 +367,7 @@ def _grouped_members():
 
 
 def _ids(joined: str) -> np.ndarray:
-    return np.array(joined.split(","), dtype=np.int64)
+    return np.fromstring(joined, dtype=np.int64, sep=",")
 
 
 def _rows(row_of: np.ndarray, ids: np.ndarray) -> np.ndarray:
