@@ -112,16 +112,21 @@ def matches(snapshot: Snapshot, expression: str, *, ranked: bool = False) -> Mat
 
 def _read_matches(snapshot: Snapshot, expression: str, ranked: bool) -> Matches:
     sql = search_index.matches_sql(db.engine.dialect.name, ranked=ranked)
-    pairs = db.session.execute(text(sql), {"expr": expression}).all()
-    ids = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
+    found = db.session.execute(text(sql), {"expr": expression})
+    scores: np.ndarray | None = None
+    if ranked:
+        pairs = found.all()
+        ids = np.array([pair[0] for pair in pairs], dtype=np.int64)
+        scores = np.array([pair[1] for pair in pairs], dtype=np.float64)
+    else:
+        ids = np.fromiter(found.scalars(), dtype=np.int64)
     known = (ids >= 0) & (ids < len(snapshot.row_of))
     rows = np.full(len(ids), -1, dtype=np.int64)
     rows[known] = snapshot.row_of[ids[known]]
     listed = rows >= 0
     order = np.argsort(rows[listed], kind="stable")
-    if not ranked:
+    if scores is None:
         return Matches(rows[listed][order])
-    scores = np.fromiter((p[1] for p in pairs), dtype=np.float64, count=len(pairs))
     return Matches(rows[listed][order], scores[listed][order])
 
 
