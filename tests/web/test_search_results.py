@@ -20,7 +20,6 @@ from directory.places import Origin
 from directory.search import DirectoryQuery, search
 from directory.search_query import FACETS
 from directory.search_snapshot import KM_PER_DEGREE, bounding_box
-from directory.search_text import matched
 
 QUERIES = [
     "",
@@ -56,6 +55,16 @@ def directory(app, make_business):
     # Equal scores for "trust": the name starting with the word goes first.
     for name in ("Alpha Trust Shop", "Trust Fund Shop", "Beta Trust Shop"):
         make_business(name=name, postcode="EX20 1AB", description="Run by the village.")
+
+
+def matched(expression: str):
+    """The ids a full-text query matches, as a subquery (every business, listed or not)."""
+    return (
+        text(search_index.matches_sql(db.engine.dialect.name, ranked=False))
+        .bindparams(expr=expression)
+        .columns(id=Integer, score=Float)
+        .subquery("matches")
+    )
 
 
 def filtered(scope) -> Select:
