@@ -8,9 +8,9 @@ the transaction of every write to a business, its topics, sectors or networks), 
 few vector operations and one query for the rows of its page.
 
 Rows are kept in the database's own name order (ORDER BY name, id), so that ordering by name is
-ordering by row and every other order breaks its ties exactly as SQL did. Distances use the very
-arithmetic, in the same order, that `directory.search` writes in SQL for the map, so that the
-list and the map agree to the last bit.
+ordering by row and every other order breaks its ties exactly as SQL did. Distances use the
+arithmetic SQL used, in the same order, so that every result is the one SQL gave, to the last
+bit (tests/web/test_search_results.py compares the two on both databases).
 """
 
 from __future__ import annotations
@@ -65,6 +65,8 @@ class Facet:
 
 @dataclass(frozen=True)
 class Snapshot:
+    """The listed businesses' search columns at one directory version; never changed in place."""
+
     version: tuple[int, int]
     generation: int  # which read this is: kept while the directory version moves on unchanged
     ids: np.ndarray  # the business of each row; rows in name order
@@ -91,10 +93,6 @@ class Snapshot:
     def size(self) -> int:
         return len(self.ids)
 
-    def rows_of(self, ids) -> np.ndarray:
-        """The rows of these business ids, in their order, leaving out those not listed."""
-        return _rows(self.row_of, np.asarray(ids, dtype=np.int64))
-
     def squared_km(self, origin: Origin, rows: np.ndarray | None = None) -> np.ndarray:
         """Squared km from the origin to public points (equirectangular), as SQL computes it."""
         lat = self.latitude if rows is None else self.latitude[rows]
@@ -106,7 +104,7 @@ class Snapshot:
         return dx2 + dy2
 
     def within(self, origin: Origin, radius_km: float) -> np.ndarray:
-        """Rows within the radius: the bounding box, then the circle (as `search._within`)."""
+        """Rows within the radius: the bounding box, then the circle."""
         dlat, dlon = bounding_box(origin, radius_km)
         lat, lon = self.latitude, self.longitude
         box = (lat >= origin.latitude - dlat) & (lat <= origin.latitude + dlat)

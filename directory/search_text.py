@@ -1,9 +1,9 @@
 """What a search's words find: full-text matches, loosened until something matches.
 
 The businesses a full-text query matches (and, for "best match", their scores) change only
-with the directory: they are kept per query and directory version as rows of the search
-snapshot, so a page asks the index once per query and version, however its place and facets
-change. Every word as typed is tried first; then the words the directory does not hold as
+with the directory: they are kept per query, as rows of the search snapshot, until the directory
+changes what the search reads, so a page asks the index once per query, however its place and
+facets change. Every word as typed is tried first; then the words the directory does not hold as
 prefixes ("keswi"); then the words nothing starts with corrected from the directory's own
 words ("kesswick"); then any of the words.
 
@@ -229,19 +229,19 @@ def _similar_name_words(term: str, snapshot: Snapshot) -> list[str]:
 
     Kept per directory version: a misspelt word is often tried twice (the "did you mean" link).
     """
-    cache = current_app.extensions.setdefault(_SIMILAR, {})
-    if cache.get("generation") != snapshot.generation or len(cache) > 256:
-        cache.clear()
-        cache["generation"] = snapshot.generation
-    if term not in cache:
+    kept = current_app.extensions.get(_SIMILAR)
+    if kept is None or kept[0] != snapshot.generation or len(kept[1]) > 256:
+        kept = current_app.extensions[_SIMILAR] = (snapshot.generation, {})
+    similar: dict[str, list[str]] = kept[1]
+    if term not in similar:
         word = search_index.name_words.c.word
         db.session.execute(
             text("SELECT set_config('pg_trgm.similarity_threshold', :limit, true)"),
             {"limit": str(SHORTLIST_SIMILARITY)},
         )
         stmt = _name_words().where(word.op("%")(term), func.length(word) > 2)
-        cache[term] = list(db.session.execute(stmt).scalars())
-    return cache[term]
+        similar[term] = list(db.session.execute(stmt).scalars())
+    return similar[term]
 
 
 def _trigram_index() -> bool:

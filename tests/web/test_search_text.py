@@ -70,7 +70,18 @@ def test_text_search_understands_what_people_type(client, shops, q, first):
     assert names(search(client, f"q={q}"))[0] == first
 
 
-TYPOS = ["kesswick", "bovy", "lino", "repiar", "communty", "stors", "farn", "totness", "zzzz"]
+TYPOS = [
+    "kesswick",
+    "bovy",
+    "lino",
+    "repiar",
+    "communty",
+    "stors",
+    "farn",
+    "totness",
+    "zzzz",
+    "generation",
+]
 
 
 @pytest.mark.parametrize("typo", TYPOS)
