@@ -89,12 +89,14 @@ def export_command(path: Path, include_contacts: bool) -> None:
 def reindex_command() -> None:
     """Rebuild the full-text search index from the business tables.
 
-    Every save keeps the index in step; this is for rows written by hand in SQL.
+    Every save keeps the index in step; this is for rows written by hand in SQL. It raises the
+    directory version too, so that every worker reads the directory's search columns again.
     """
-    from directory import search_index
+    from directory import search_index, search_snapshot
 
     with db.engine.begin() as connection:
         n = search_index.rebuild(connection)
+        search_snapshot.raise_version(connection)
     click.echo(f"Indexed {n} businesses for search.")
 
 

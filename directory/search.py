@@ -1,25 +1,26 @@
 """The directory's search: text, facets and distance, as the list, the map and the API read it.
 
-Everything is filtered, counted and ordered in SQL, on SQLite and PostgreSQL alike: the text
-through the full-text index (directory.search_index), the distance from each business's
-public (postcode district) point with an equirectangular formula, exact within 0.5% over the
-radii offered in England.
+The list, the map and the API filter, count and order on the search snapshot
+(directory.search_snapshot: the listed directory's columns, read once per directory version)
+and on the full-text matches of the words (directory.search_text), then load the rows of one
+page by primary key. Filters, orders and ties are those SQL gave (tests compare the two on both
+databases). Distances run from each business's public (postcode district) point with an
+equirectangular formula, exact within 0.5% over the radii offered in England.
 """
 
 from __future__ import annotations
 
-import difflib
 import math
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
 
+import numpy as np
 from flask import current_app
-from sqlalchemy import Float, Integer, Select, case, func, or_, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from directory import search_index
+from directory import search_index, search_snapshot, search_text
 from directory.extensions import db
-from directory.models import Business, BusinessSector, BusinessTopic, Network, business_networks
+from directory.models import Business
 from directory.places import LocationError, Origin, resolve_origin
 from directory.places import offline as geo
 from directory.search_query import (
@@ -29,6 +30,7 @@ from directory.search_query import (
     SORTS,
     DirectoryQuery,
 )
+from directory.search_snapshot import Snapshot
 
 __all__ = [
     "DEFAULT_RADIUS_KM",
@@ -42,8 +44,6 @@ __all__ = [
     "public_km",
     "search",
 ]
-
-KM_PER_DEGREE = 111.195
 
 
 @dataclass
@@ -85,12 +85,23 @@ class SearchResult:
 
 @dataclass
 class _Scope:
-    """The parts of a search every count and page shares."""
+    """The parts of a search every count, page and facet count shares."""
 
     query: DirectoryQuery
     origin: Origin | None = None
     # The full-text query (a MATCH or tsquery string), when text is given.
     expression: str = ""
+    snapshot: Snapshot | None = None
+    # Snapshot rows passing the text, the place and the mentor switch (None: every row)...
+    base: np.ndarray | None = None
+    # ...and those passing each chosen facet.
+    chosen: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def rows(self) -> np.ndarray:
+        """The rows of the results, in name order."""
+        keep = _all(self.base, *self.chosen.values())
+        assert self.snapshot is not None, "a search that ran has its snapshot"
+        return np.arange(self.snapshot.size) if keep is None else np.flatnonzero(keep)
 
 
 def public_km(km: float) -> int:
@@ -103,20 +114,37 @@ def search(query: DirectoryQuery, *, page: bool = True) -> SearchResult:
     scope = _Scope(query)
     if query.near:
         try:
-            scope.origin = resolve_origin(query.near)
+            scope.origin = _origin(query.near)
         except LocationError as exc:
             # An unknown place gives no results: never the whole directory as if none was given.
             query.errors["near"] = str(exc)
             return SearchResult(query, [], 0, {})
-    total, note, suggestion = _match_text(scope)
-    stmt = _filtered(scope)
-    result = SearchResult(query, [], total, {}, scope.origin, note, suggestion, scope)
-    if total == 0 or not page or result.page_out_of_range:
+    snapshot = scope.snapshot = search_snapshot.current()
+    around = snapshot.within(scope.origin, query.radius_km) if scope.origin else None
+    around = _all(around, snapshot.mentors if query.mentors else None)
+    for name in (*FACETS, "network"):
+        if chosen := getattr(query, name):
+            scope.chosen[name] = snapshot.facets[name].passing(name, chosen, snapshot.size)
+    others = _all(around, *scope.chosen.values())
+
+    def count(matches: search_text.Matches | None) -> int:
+        if matches is None:
+            return snapshot.size if others is None else int(others.sum())
+        return len(matches.rows) if others is None else int(others[matches.rows].sum())
+
+    found = search_text.match_text(query.q, snapshot, count)
+    scope.expression = found.expression
+    scope.base = around
+    if found.expression:
+        worded = np.zeros(snapshot.size, dtype=bool)
+        worded[search_text.matches(snapshot, found.expression).rows] = True
+        scope.base = _all(worded, around)
+    result = SearchResult(
+        query, [], found.total, {}, scope.origin, found.note, found.suggestion, scope
+    )
+    if found.total == 0 or not page or result.page_out_of_range:
         return result
-    ordered = _order(stmt, scope)
-    ordered = ordered.limit(query.per_page).offset((query.page - 1) * query.per_page)
-    ids = list(db.session.execute(ordered).scalars())
-    result.items = _load(ids)
+    result.items = _load(snapshot.ids[_page(scope.rows(), scope)].tolist())
     if scope.origin:
         lats = [b.public_latitude for b in result.items]
         lons = [b.public_longitude for b in result.items]
@@ -125,171 +153,91 @@ def search(query: DirectoryQuery, *, page: bool = True) -> SearchResult:
     return result
 
 
-# -- filters --------------------------------------------------------------------------------------
+def _all(*masks: np.ndarray | None) -> np.ndarray | None:
+    """The rows every given mask keeps (None: no mask given, every row)."""
+    given = [m for m in masks if m is not None]
+    if not given:
+        return None
+    keep = given[0].copy()
+    for mask in given[1:]:
+        keep &= mask
+    return keep
 
 
-def _filtered(scope: _Scope, *, leave_out: str = "") -> Select:
-    """Ids of the listed businesses that pass every filter (but `leave_out`, for its counts)."""
-    cleared: dict[str, Any] = {leave_out: []}
-    query = replace(scope.query, **cleared) if leave_out else scope.query
-    stmt = select(Business.id).where(Business.listed.is_(True))
-    if scope.expression:
-        stmt = stmt.where(Business.id.in_(select(_matches(scope.expression, ranked=False).c.id)))
-    if scope.origin is not None:
-        stmt = stmt.where(*_within(scope.origin, query.radius_km))
-    if query.sector:
-        secondary = select(BusinessSector.business_id).where(
-            BusinessSector.sector.in_(query.sector)
-        )
-        stmt = stmt.where(or_(Business.sector.in_(query.sector), Business.id.in_(secondary)))
-    if query.stage:
-        stmt = stmt.where(Business.stage.in_(query.stage))
-    if query.region:
-        stmt = stmt.where(Business.region.in_(query.region))
-    if query.mentors:
-        stmt = stmt.where(Business.willing_to_mentor.is_(True))
-    for kind, topics in (("need", query.need), ("offer", query.offer)):
-        if topics:
-            # Every chosen topic must be present: "needs funding and legal".
-            having = (
-                select(BusinessTopic.business_id)
-                .where(BusinessTopic.kind == kind, BusinessTopic.topic.in_(topics))
-                .group_by(BusinessTopic.business_id)
-                .having(func.count() == len(set(topics)))
-            )
-            stmt = stmt.where(Business.id.in_(having))
-    if query.network:
-        members = (
-            select(business_networks.c.business_id)
-            .join(Network, Network.id == business_networks.c.network_id)
-            .where(Network.slug.in_(query.network))
-        )
-        stmt = stmt.where(Business.id.in_(members))
-    return stmt
+def _origin(near: str) -> Origin:
+    """The place of a "near" box, remembered: the same few places are asked again and again."""
+    cache: dict = current_app.extensions.setdefault("peerlink_search_origins", {})
+    key = " ".join(near.split())
+    if key not in cache:
+        if len(cache) >= 1024:  # all the places people type are never kept
+            cache.clear()
+        cache[key] = resolve_origin(near)
+    return cache[key]
 
 
-def _squared_km(origin: Origin):
-    """Squared distance in km from the origin to each public point (equirectangular)."""
-    scale = math.cos(math.radians(origin.latitude))
-    dy = (Business.public_latitude - origin.latitude) * KM_PER_DEGREE
-    dx = (Business.public_longitude - origin.longitude) * (KM_PER_DEGREE * scale)
-    return dx * dx + dy * dy
+# -- order ----------------------------------------------------------------------------------------
 
 
-def _within(origin: Origin, radius_km: float) -> list:
-    """A bounding box the index can use, then the circle."""
-    dlat = radius_km / KM_PER_DEGREE
-    dlon = radius_km / (KM_PER_DEGREE * max(0.01, math.cos(math.radians(origin.latitude))))
-    return [
-        Business.public_latitude.between(origin.latitude - dlat, origin.latitude + dlat),
-        Business.public_longitude.between(origin.longitude - dlon, origin.longitude + dlon),
-        _squared_km(origin) <= radius_km * radius_km,
-    ]
-
-
-def _order(stmt: Select, scope: _Scope) -> Select:
-    query = scope.query
+def _page(rows: np.ndarray, scope: _Scope) -> np.ndarray:
+    """The rows of this page, in the order asked for; ties by name, then id (the row order)."""
+    query, snapshot = scope.query, scope.snapshot
+    assert snapshot is not None, "a search that ran has its snapshot"
+    start = (query.page - 1) * query.per_page
+    stop = start + query.per_page
     if query.sort == "newest":
-        return stmt.order_by(Business.created_at.desc(), Business.id.desc())
+        return _first(rows, snapshot.newest[rows], start, stop)
     if query.sort == "distance" and scope.origin is not None:
-        return stmt.order_by(_squared_km(scope.origin), Business.name, Business.id)
+        return _first(rows, snapshot.squared_km(scope.origin, rows), start, stop)
     if query.sort == "relevance" and scope.expression:
-        matches = _matches(scope.expression, ranked=True)
-        stmt = stmt.join(matches, matches.c.id == Business.id)
-        score = matches.c.score
-        if scope.origin is not None:
-            # Relevance blended with nearness: a match at the edge of the radius counts half.
-            score = score / (1.0 + _squared_km(scope.origin) / (query.radius_km * query.radius_km))
-        # Ties: a name that starts with the first word typed ("Trust Fund Shop" for "trust").
-        first = search_index.words(query.q)[:1] or [""]
-        starts = case((func.lower(Business.name).like(f"{first[0]}%"), 0), else_=1)
-        return stmt.order_by(score.desc(), starts, Business.name, Business.id)
-    return stmt.order_by(Business.name, Business.id)
+        return _best(rows, scope, start, stop)
+    return rows[start:stop]
 
 
-# -- text -----------------------------------------------------------------------------------------
+def _first(rows: np.ndarray, keys: np.ndarray, start: int, stop: int, tie=None) -> np.ndarray:
+    """rows[start:stop] ordered by keys, then by `tie` (a function of candidate rows), then row.
 
-
-def _match_text(scope: _Scope) -> tuple[int, str, str]:
-    """Find the text's matches, loosening the words until something matches.
-
-    Every word as typed; then the words the directory does not hold as prefixes ("keswi");
-    then the words nothing starts with corrected from the directory's own words ("kesswick");
-    then any of the words. A word the directory holds is never loosened: "pubs" near a place
-    without pubs finds nothing rather than "public". Returns the number of results, a note
-    saying what was done and, when nothing matched, a suggestion.
+    Only the rows that can reach the page are sorted: those whose key is at most the key at
+    `stop`, ties included.
     """
-    terms = search_index.words(scope.query.q)
-    if not terms:
-        return _count(scope), "", ""
-    if total := _try(scope, terms):
-        return total, "", ""
-    unknown = [t for t in terms if not _anywhere(t, prefix=False)]
-    if unknown and (total := _try(scope, terms, prefix=unknown)):
-        return total, "", ""
-    corrected = [_closest(t) if t in unknown and not _anywhere(t) else t for t in terms]
-    if corrected != terms and (total := _try(scope, corrected, prefix=unknown)):
-        shown = " ".join(corrected)
-        return total, f"Nothing matched “{scope.query.q}”: showing “{shown}”.", ""
-    if len(terms) > 1 and (total := _try(scope, terms, any_word=True)):
-        return total, "No business matches all of these words: showing those matching any.", ""
-    return 0, "", " ".join(corrected) if corrected != terms else ""
+    if stop < len(rows):
+        cut = np.partition(keys, stop - 1)[stop - 1]
+        candidates = np.flatnonzero(keys <= cut)
+    else:
+        candidates = np.arange(len(rows))
+    chosen, chosen_keys = rows[candidates], keys[candidates]
+    by = (chosen, chosen_keys) if tie is None else (chosen, tie(chosen), chosen_keys)
+    return chosen[np.lexsort(by)][start:stop]
 
 
-def _try(scope: _Scope, words: list[str], *, prefix=(), any_word: bool = False) -> int:
-    scope.expression = search_index.match_expression(
-        words, db.engine.dialect.name, any_word=any_word, prefix=prefix
-    )
-    return _count(scope)
+def _best(rows: np.ndarray, scope: _Scope, start: int, stop: int) -> np.ndarray:
+    """Best match first: relevance, blended with nearness when a place is given.
+
+    A match at the edge of the radius counts half. Ties go to a name starting with the first
+    word typed ("Trust Fund Shop" for "trust"), then to name order.
+    """
+    snapshot, query = scope.snapshot, scope.query
+    assert snapshot is not None, "a search that ran has its snapshot"
+    matches = search_text.matches(snapshot, scope.expression, ranked=True)
+    assert matches.scores is not None, "ranked matches have scores"
+    # A row the index no longer matched when the scores were read has none: it goes last.
+    score = np.full(len(rows), -np.inf)
+    if len(matches.rows):
+        at = np.minimum(np.searchsorted(matches.rows, rows), len(matches.rows) - 1)
+        score = np.where(matches.rows[at] == rows, matches.scores[at], -np.inf)
+    if scope.origin is not None:
+        radius2 = query.radius_km * query.radius_km
+        score = score / (1.0 + snapshot.squared_km(scope.origin, rows) / radius2)
+    first = (search_index.words(query.q)[:1] or [""])[0]
+
+    def starts(chosen: np.ndarray) -> np.ndarray:
+        # As `lower(name) LIKE 'first%'` did in SQL: only A to Z are lowered.
+        names = (snapshot.names[r][: len(first)].translate(_ASCII_LOWER) for r in chosen)
+        return np.fromiter((name != first for name in names), dtype=bool, count=len(chosen))
+
+    return _first(rows, -score, start, stop, tie=starts)
 
 
-def _anywhere(term: str, *, prefix: bool = True) -> bool:
-    """Whether any business at all holds the word (or, with `prefix`, a word it starts)."""
-    expr = search_index.match_expression(
-        [term], db.engine.dialect.name, any_word=False, prefix=[term] if prefix else ()
-    )
-    return (
-        db.session.execute(select(_matches(expr, ranked=False).c.id).limit(1)).first() is not None
-    )
-
-
-def _closest(term: str) -> str:
-    """The word of names, towns or labels closest to a misspelt one, or the word itself."""
-    close = difflib.get_close_matches(term, _vocabulary(), n=1, cutoff=0.75)
-    return close[0] if close else term
-
-
-def _matches(expr: str, *, ranked: bool):
-    return (
-        text(search_index.matches_sql(db.engine.dialect.name, ranked=ranked))
-        .bindparams(expr=expr)
-        .columns(id=Integer, score=Float)
-        .subquery("matches")
-    )
-
-
-def _count(scope: _Scope) -> int:
-    stmt = _filtered(scope)
-    return db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-
-
-def _vocabulary() -> list[str]:
-    """The words of the listed names, towns and labels; rebuilt when the directory changes."""
-    stamp = tuple(
-        db.session.execute(select(func.count(Business.id), func.max(Business.updated_at))).one()
-    )
-    cache = current_app.extensions.setdefault("peerlink_search_vocabulary", {})
-    if cache.get("stamp") != stamp:
-        words: set[str] = set()
-        for name, town in db.session.execute(
-            select(Business.name, Business.town).where(Business.listed.is_(True))
-        ):
-            words.update(search_index.words(f"{name} {town}"))
-        for _, labels in FACETS.values():
-            for label in labels.values():
-                words.update(search_index.words(label))
-        cache.update(stamp=stamp, words=sorted(w for w in words if len(w) > 2))
-    return cache["words"]
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def chosen_tags(query: DirectoryQuery, networks: dict[str, str]) -> list[tuple[str, dict]]:

@@ -6,8 +6,11 @@ search finds the same businesses on either. SQLite stems with FTS5's porter toke
 PostgreSQL with its `english` configuration (Snowball's English stemmer, Porter's successor):
 the two agree on the words of this directory, which tests check on both databases.
 
+The words of each name are kept too, one row per word (`business_name_word`): misspelt words
+are corrected from them (directory.search_text), through a trigram index on PostgreSQL.
+
 The index is kept in step by a session hook: whatever saves a business through the ORM (forms,
-CSV import, demo loader, CLI) rewrites that business's row in the same transaction.
+CSV import, demo loader, CLI) rewrites that business's rows in the same transaction.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import unicodedata
 from collections.abc import Collection, Iterable
 
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import event, text
+from sqlalchemy import Column, Integer, MetaData, String, Table, delete, event, inspect, text
 from sqlalchemy.engine import Connection
 
 from directory.models import Business, BusinessSector, BusinessTopic
@@ -41,6 +44,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "pub": ("inn",),
     "shop": ("store",),
 }
+
+# The words of each business's name (`words(name)`), created by the migrations alone.
+name_words = Table(
+    "business_name_word",
+    MetaData(),
+    Column("business_id", Integer, primary_key=True),
+    Column("word", String(160), primary_key=True),
+)
 
 _WORD_RE = re.compile(r"[a-z0-9]+")
 _JOINED_RE = re.compile(r"(?<=[a-z])['’\-](?=[a-z])")
@@ -125,8 +136,13 @@ def matches_sql(dialect: str, *, ranked: bool = True) -> str:
 # -- keeping the index in step ------------------------------------------------------------------
 
 
-def write(connection: Connection, rows: Iterable[tuple[int, str, str]]) -> None:
-    """Insert or replace the index rows (id, folded name, folded body) of some businesses."""
+def write(
+    connection: Connection, rows: Iterable[tuple[int, str, str]], *, names: bool = True
+) -> None:
+    """Insert or replace the index rows (id, folded name, folded body) of some businesses.
+
+    With `names`, their names' words too (the migrations before that table leave it out).
+    """
     params = [{"id": i, "name": n, "body": b} for i, n, b in rows]
     if not params:
         return
@@ -146,6 +162,22 @@ def write(connection: Connection, rows: Iterable[tuple[int, str, str]]) -> None:
             text("INSERT INTO business_fts (rowid, name, body) VALUES (:id, :name, :body)"),
             params,
         )
+    if names:
+        _write_name_words(connection, params)
+
+
+def _write_name_words(connection: Connection, params: list[dict]) -> None:
+    ids = [p["id"] for p in params]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        connection.execute(delete(name_words).where(name_words.c.business_id.in_(chunk)))
+    rows = [
+        {"business_id": p["id"], "word": w[:160]}
+        for p in params
+        for w in dict.fromkeys(words(p["name"]))
+    ]
+    if rows:
+        connection.execute(name_words.insert(), rows)
 
 
 def remove(connection: Connection, ids: list[int]) -> None:
@@ -157,12 +189,18 @@ def remove(connection: Connection, ids: list[int]) -> None:
         else ("business_fts", "rowid")
     )
     connection.execute(text(f"DELETE FROM {table} WHERE {column} = :id"), [{"id": i} for i in ids])
+    connection.execute(
+        text("DELETE FROM business_name_word WHERE business_id = :id"), [{"id": i} for i in ids]
+    )
 
 
 def rebuild(connection: Connection) -> int:
     """Rewrite the whole index from the business tables (migrations, `directory reindex`)."""
     remove_all = "business_search" if connection.dialect.name == "postgresql" else "business_fts"
     connection.execute(text(f"DELETE FROM {remove_all}"))
+    names = inspect(connection).has_table(name_words.name)
+    if names:
+        connection.execute(delete(name_words))
     labels: dict[int, list[str]] = {}
     for business_id, sector in connection.execute(
         text(f"SELECT business_id, sector FROM {BusinessSector.__tablename__}")
@@ -180,7 +218,7 @@ def rebuild(connection: Connection) -> int:
         body = " ".join([description or "", town or "", *extra])
         rows.append((business_id, fold(name), fold(body)))
     for start in range(0, len(rows), 2000):
-        write(connection, rows[start : start + 2000])
+        write(connection, rows[start : start + 2000], names=names)
     return len(rows)
 
 

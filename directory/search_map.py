@@ -1,5 +1,8 @@
 """The map's data: the list's results counted per grid cell, or as district-level points.
 
+Counted on the same search snapshot as the list (directory.search_snapshot), so the map holds
+exactly the list's results, and a crowded view costs no query at all.
+
 The whole of England is a few hundred cells, not 7,000 points, so no view downloads more than a
 few tens of kilobytes; points are sent only when the view holds few enough of them. Every
 coordinate is a public (postcode district) point rounded to 0.01 degrees, every distance a
@@ -10,14 +13,15 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from flask import url_for
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from directory.extensions import db
 from directory.models import Business
 from directory.places import offline as geo
-from directory.search import SearchResult, _filtered, public_km
+from directory.search import SearchResult, public_km
 
 # At most this many businesses are sent as points; above it the view is sent as cells.
 MAX_POINTS = 400
@@ -49,44 +53,39 @@ def aggregate(result: SearchResult, args: MultiDict) -> dict:
             "lon": round(result.origin.longitude, 4),
             "radius_km": result.query.radius_km,
         }
-    if result.scope is None or result.total == 0:
+    scope = result.scope
+    if scope is None or scope.snapshot is None or result.total == 0:
         return body
     west, south, east, north = view_box(args)
-    ids = _filtered(result.scope).subquery()
-    in_view = (
-        Business.id.in_(select(ids.c.id)),
-        Business.public_longitude.between(west, east),
-        Business.public_latitude.between(south, north),
-    )
-    in_view_count = db.session.execute(select(func.count()).where(*in_view)).scalar_one()
-    body["in_view"] = in_view_count
-    if in_view_count <= MAX_POINTS:
-        body["points"] = _points(result, in_view)
+    rows = scope.rows()
+    lat, lon = scope.snapshot.latitude[rows], scope.snapshot.longitude[rows]
+    in_view = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+    body["in_view"] = int(in_view.sum())
+    if body["in_view"] <= MAX_POINTS:
+        body["points"] = _points(result, scope.snapshot.ids[rows[in_view]].tolist())
     else:
-        body["cells"] = _cells(in_view, (east - west) / CELLS_ACROSS)
+        body["cells"] = _cells(lat[in_view], lon[in_view], (east - west) / CELLS_ACROSS)
     return body
 
 
-def _cells(in_view: tuple, size: float) -> list[dict]:
-    column = cast((Business.public_longitude + 180.0) / size, Integer).label("column")
-    row = cast((Business.public_latitude + 90.0) / size, Integer).label("row")
-    rows = db.session.execute(
-        select(
-            column,
-            row,
-            func.count(),
-            func.avg(Business.public_latitude),
-            func.avg(Business.public_longitude),
-        )
-        .where(*in_view)
-        .group_by(column, row)
-    ).all()
-    return [{"lat": round(lat, 2), "lon": round(lon, 2), "count": n} for _, _, n, lat, lon in rows]
+def _cells(lat: np.ndarray, lon: np.ndarray, size: float) -> list[dict]:
+    """Counts per square cell `size` degrees wide, each at the mean point of its businesses."""
+    column = ((lon + 180.0) / size).astype(np.int64)
+    row = ((lat + 90.0) / size).astype(np.int64)
+    _, cell, counts = np.unique(column * 1_000_003 + row, return_inverse=True, return_counts=True)
+    lat_sums = np.bincount(cell, weights=lat)
+    lon_sums = np.bincount(cell, weights=lon)
+    return [
+        {"lat": round(float(a / n), 2), "lon": round(float(o / n), 2), "count": int(n)}
+        for a, o, n in zip(lat_sums, lon_sums, counts, strict=True)
+    ]
 
 
-def _points(result: SearchResult, in_view: tuple) -> list[dict]:
+def _points(result: SearchResult, ids: list[int]) -> list[dict]:
+    """The businesses in view, by name (the ids come in name order)."""
     rows = db.session.execute(
         select(
+            Business.id,
             Business.slug,
             Business.name,
             Business.sector,
@@ -95,13 +94,15 @@ def _points(result: SearchResult, in_view: tuple) -> list[dict]:
             Business.region,
             Business.public_latitude,
             Business.public_longitude,
-        )
-        .where(*in_view)
-        .order_by(Business.name)
+        ).where(Business.id.in_(ids))
     ).all()
+    by_id = {row.id: row for row in rows}
     origin = result.origin
     points = []
-    for slug, name, sector, town, outcode, region, lat, lon in rows:
+    for business_id in ids:
+        if business_id not in by_id:  # deleted since the directory was read
+            continue
+        _, slug, name, sector, town, outcode, region, lat, lon = by_id[business_id]
         point = Business(sector=sector, town=town, outcode=outcode, region=region)
         item = {
             "name": name,

@@ -16,14 +16,20 @@ from directory.models import Business, Introduction, IntroductionEvent, Report, 
 
 
 def open_counts(ids=None) -> dict[int, int]:
-    """Open introductions per business, on either side (mentor load for matching)."""
+    """Open introductions per business, on either side (mentor load for matching).
+
+    Many ids (a whole directory) are kept in Python: PostgreSQL takes at most 65,535 bound
+    parameters, and the businesses with open introductions are few.
+    """
+    wanted = None if ids is None else set(ids)
     counts: dict[int, int] = {}
     for column in (Introduction.requester_id, Introduction.target_id):
         stmt = select(column, func.count()).where(Introduction.state.in_(st.OPEN))
-        if ids is not None:
-            stmt = stmt.where(column.in_(list(ids)))
+        if wanted is not None and len(wanted) <= 1000:
+            stmt = stmt.where(column.in_(sorted(wanted)))
         for business_id, n in db.session.execute(stmt.group_by(column)):
-            counts[business_id] = counts.get(business_id, 0) + n
+            if wanted is None or business_id in wanted:
+                counts[business_id] = counts.get(business_id, 0) + n
     return counts
 
 

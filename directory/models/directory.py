@@ -125,7 +125,10 @@ class BusinessTopic(Model):
     """A topic a business needs help with (kind "need") or can offer help with ("offer")."""
 
     __tablename__ = "business_topic"
-    __table_args__ = (Index("ix_business_topic_kind_topic", "kind", "topic"),)
+    # With business_id: the search reads each topic's businesses from the index alone.
+    __table_args__ = (
+        Index("ix_business_topic_kind_topic_business", "kind", "topic", "business_id"),
+    )
 
     business_id: Mapped[int] = mapped_column(
         ForeignKey("business.id", ondelete="CASCADE"), primary_key=True
@@ -140,6 +143,7 @@ class Business(Model):
         UniqueConstraint("slug"),
         Index("ix_business_lat_lon", "latitude", "longitude"),
         Index("ix_business_public_lat_lon", "public_latitude", "public_longitude"),
+        Index("ix_business_listed_created", "listed", "created_at", "id"),
         UniqueConstraint("source", "source_id", name="uq_business_source_id"),
     )
 

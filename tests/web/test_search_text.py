@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import text
 
+from directory import search_snapshot, search_text
 from directory.extensions import db
 from directory.models import Business
 
@@ -58,10 +59,67 @@ def shops(make_business):
         ("community shop, solar, Keswick", "Keswick Community Shop"),
         ("keswi", "Keswick Community Shop"),  # a prefix
         ("kesswick", "Keswick Community Shop"),  # a typo, corrected
+        ("bove", "Bovey Co-operative Stores"),  # the start of a name
+        ("bovy", "Bovey Co-operative Stores"),  # a letter left out of a name
+        ("red lino", "The Red Lion"),  # letters swapped in a name
+        ("totnes repiar", "Totnes Repair Café"),
+        ("publo farm", "Publow Community Farm"),
     ],
 )
 def test_text_search_understands_what_people_type(client, shops, q, first):
     assert names(search(client, f"q={q}"))[0] == first
+
+
+TYPOS = [
+    "kesswick",
+    "bovy",
+    "lino",
+    "repiar",
+    "communty",
+    "stors",
+    "farn",
+    "totness",
+    "zzzz",
+    "generation",
+]
+
+
+@pytest.mark.parametrize("typo", TYPOS)
+def test_typos_are_corrected_the_same_with_or_without_the_trigram_index(app, shops, typo):
+    with app.test_request_context():
+        snapshot = search_snapshot.current()
+        found = search_text.closest(typo, snapshot)
+        app.extensions["peerlink_pg_trgm"] = False
+        assert search_text.closest(typo, snapshot) == found
+
+
+def test_trigram_index_shortlists_the_words_postgresql_measures_as_similar(app, shops):
+    with app.test_request_context():
+        if not search_text._trigram_index():
+            pytest.skip("PostgreSQL with pg_trgm only: its own similarity() is the reference")
+        words = set(db.session.execute(search_text._name_words()).scalars())
+        python = search_text.WordList(words)
+        for typo in TYPOS:
+            reference = (
+                db.session.execute(
+                    text(
+                        "SELECT DISTINCT word FROM business_name_word "
+                        "WHERE similarity(word, :typo) >= :limit AND length(word) > 2"
+                    ),
+                    {"typo": typo, "limit": search_text.SHORTLIST_SIMILARITY},
+                )
+                .scalars()
+                .all()
+            )
+            similar = search_text._similar_name_words(typo, search_snapshot.current())
+            assert sorted(similar) == sorted(reference)
+            assert sorted(python.similar(typo)) == sorted(reference)
+
+
+def test_a_typo_that_still_finds_nothing_here_is_offered_as_a_suggestion(client, shops):
+    page = search(client, "q=bovy&near=Keswick&radius_km=10")
+    assert names(page) == []
+    assert "Did you mean" in page and ">bovey</a>" in page
 
 
 def test_pub_finds_no_business_that_only_shares_its_letters(client, shops):
@@ -120,6 +178,17 @@ def test_reindex_command_rebuilds_the_index(app, runner, shops):
     )
 
 
+def test_reindex_after_changes_by_hand_makes_every_search_see_them(app, runner, shops):
+    client = app.test_client()
+    assert names(search(client, "q=lion")) == ["The Red Lion"]  # remembered until a change
+    with app.app_context():
+        db.session.execute(text("UPDATE business SET name = 'The Red Bull' WHERE id = 1"))
+        db.session.commit()
+    runner.invoke(args=["directory", "reindex"])
+    assert names(search(client, "q=lion")) == []
+    assert names(search(client, "q=bull")) == ["The Red Bull"]
+
+
 def test_a_word_the_directory_holds_is_not_loosened_into_longer_words(client, make_business):
     make_business(name="Parish Hall", postcode="EX20 1AB", description="For public events.")
     make_business(name="The Plough", sector="pub", postcode="LS1 4DY")
@@ -131,7 +200,7 @@ def test_a_word_the_directory_holds_is_not_loosened_into_longer_words(client, ma
 def test_facet_counts_survive_a_business_listed_while_they_are_read(
     app, client, make_business, monkeypatch
 ):
-    """The counts are read in several queries; one listed in between is left out, not a 500."""
+    """The search snapshot is read in several queries; one listed in between is left out."""
     make_business(name="Seen Shop", needs=["funding"])
     hidden = make_business(name="Late Shop", needs=["funding"], other_sectors=["hub"])
     with app.app_context():
@@ -143,15 +212,18 @@ def test_facet_counts_survive_a_business_listed_while_they_are_read(
     def execute(statement, *args, **kwargs):
         result = real_execute(statement, *args, **kwargs)
         sql = str(statement)
-        facets = "SELECT business.id, business.sector, business.stage, business.region"
-        if not done and sql.startswith(facets):
+        snapshot = "SELECT business.id, business.name, business.public_latitude"
+        if not done and sql.startswith(snapshot):
             rows = result.all()  # the businesses are read: now the owner confirms their email
             real_execute(db.update(Business).where(Business.id == hidden).values(listed=True))
             done.append(True)
-            return type("Rows", (list,), {"all": lambda self: list(self)})(rows)
+            return rows
         return result
 
     monkeypatch.setattr(db.session, "execute", execute)
     response = client.get("/businesses?need=funding")
-    assert done, "the facet counts were not read as this test expects"
+    assert done, "the search snapshot was not read as this test expects"
     assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert names(page) == ["Seen Shop"]
+    assert re.search(r'for="f-need-funding">[^<]*<span class="count">\(1\)', page)
