@@ -1,0 +1,135 @@
+"""From scores to the few shown: the best candidates, then a diversity re-rank.
+
+Order everywhere: higher score first, then nearer, then lower id, so that equal candidates
+always come in the same order.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+
+from matching.scoring import Scores
+from matching.store import UNKNOWN_STAGE, Store
+from matching.weights import Weights
+
+# The share of each block in how alike two suggestions look, for the diversity discount.
+_LIKENESS_SHARES = {"sectors": 0.15, "stage": 0.1, "needs": 0.15, "offers": 0.1, "text": 0.5}
+_SET_SHARES = np.array(
+    [[[_LIKENESS_SHARES[name]]] for name in ("sectors", "needs", "offers")], np.float32
+)
+# Above this many candidates per pool place, the pool's cut is found among a few.
+_GROUPS_PER_PLACE = 16
+
+
+def best(store: Store, scores: Scores, rows: np.ndarray, size: int) -> np.ndarray:
+    """Positions (in `rows`) of the best `size` allowed candidates (score >= 0), in order."""
+    score = scores.score
+    if score.size > size:
+        cut = kth_largest(score, size)
+        at = np.flatnonzero(score >= max(cut, 0.0))  # with every tie at the cut
+    else:
+        at = np.flatnonzero(score >= 0)
+    order = np.lexsort((store.ids[rows[at]], scores.distance[at], -score[at]))
+    return at[order][:size]
+
+
+def kth_largest(values: np.ndarray, k: int) -> np.floating:
+    """The k-th largest of `values` (1 <= k <= values.size), as np.partition finds it,
+    without partitioning them all.
+
+    Split the values into groups (column j holds values j, j + g, j + 2g, ...) and take each
+    group's largest: the k-th largest of those is a floor (k values reach it), so the k-th
+    largest value is among the few values at or above it.
+    """
+    groups = k * _GROUPS_PER_PLACE
+    if values.size < 8 * groups:
+        return np.partition(values, values.size - k)[values.size - k]
+    depth = values.size // groups
+    tops = np.concatenate(
+        [values[: depth * groups].reshape(depth, groups).max(axis=0), values[depth * groups :]]
+    )
+    floor = np.partition(tops, tops.size - k)[tops.size - k]
+    above = values[values >= floor]
+    if above.size < k:  # NaN in the values: no floor holds
+        return np.partition(values, values.size - k)[values.size - k]
+    return np.partition(above, above.size - k)[above.size - k]
+
+
+def diversify(
+    w: Weights, store: Store, scores: Scores, rows: np.ndarray, pool: np.ndarray, limit: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Greedily pick from the pool, discounting each candidate by its likeness to the
+    ones already picked. Discounts only grow, so the shown scores never increase.
+
+    A candidate's discount is diversity x clip((likeness - threshold) / (1 - threshold)) for
+    the most alike pick so far; that transform keeps order, so it is taken once for the
+    whole likeness matrix. Few candidates are alike enough to be discounted at all: a heap
+    in pool order (the order of the undiscounted scores) gives the next pick, and only the
+    discounted ones go back in."""
+    threshold = w.redundancy_threshold
+    excess = (likeness(store, rows[pool]).astype(np.float64) - threshold) / (1 - threshold)
+    discount = w.diversity * np.minimum(np.maximum(excess, 0.0, out=excess), 1.0, out=excess)
+    base = scores.score[pool].tolist()
+    adjusted, worst = list(base), [0.0] * pool.size
+    # Ties: nearer, then lower id. The pool is sorted by (-score, distance, id): a heap.
+    keys = list(zip(scores.distance[pool].tolist(), store.ids[rows[pool]].tolist(),
+                    range(pool.size), strict=True))  # fmt: skip
+    heap = [(-score, *key) for score, key in zip(base, keys, strict=True)]
+    picked: list[int] = []
+    shown: list[float] = []
+    while heap and len(picked) < limit:
+        negative, *_, at = heapq.heappop(heap)
+        if negative != -adjusted[at] or worst[at] < 0:  # discounted since, or picked (-1)
+            continue
+        picked.append(at)
+        shown.append(adjusted[at])
+        worst[at] = -1.0
+        row = discount[at]
+        for other in np.flatnonzero(row).tolist():
+            if row[other] > worst[other] >= 0:
+                worst[other] = float(row[other])
+                adjusted[other] = base[other] * (1 - worst[other])
+                heapq.heappush(heap, (-adjusted[other], *keys[other]))
+    return pool[np.array(picked, dtype=np.int64)], np.array(shown)
+
+
+def likeness(store: Store, rows: np.ndarray) -> np.ndarray:
+    """Cosine likeness of these rows' sectors, stage, needs, offers and words, blended by
+    `_LIKENESS_SHARES`, as the cosine of the blocks' weighted concatenation: bit sets by
+    popcount (the three at once), words by a small dense product over the words they use."""
+    f32 = np.float32
+    if not rows.size:
+        return np.zeros((0, 0), f32)
+    sets = np.stack([store.sectors[rows], store.needs[rows], store.offers[rows]])
+    size = np.bitwise_count(sets).astype(f32)
+    norm = np.sqrt(size[:, :, None] * size[:, None, :])
+    both = np.bitwise_count(sets[:, :, None] & sets[:, None, :]).astype(f32)
+    # Counts are whole: a norm is 0 (and then so is `both`) or at least 1.
+    cosine = np.divide(both, np.maximum(norm, f32(1), out=norm), out=both)
+    cosine *= _SET_SHARES
+    total = cosine[0] + cosine[1]
+    total += cosine[2]
+    present = np.zeros(rows.size, f32)  # the summed shares of each row's non-empty blocks
+    for i, name in enumerate(("sectors", "needs", "offers")):
+        present += _LIKENESS_SHARES[name] * (size[i] > 0)
+    stage = store.stage[rows]
+    known = stage != UNKNOWN_STAGE
+    total += _LIKENESS_SHARES["stage"] * ((stage[:, None] == stage[None, :]) & known)
+    present += _LIKENESS_SHARES["stage"] * known
+    at, columns, values = store.text.rows(rows)
+    used = np.zeros(len(store.text.words_), bool)  # the words these rows use, in word order
+    used[columns] = True
+    used = np.flatnonzero(used)
+    column = np.empty(len(store.text.words_), np.intp)
+    column[used] = np.arange(used.size)
+    words = np.zeros((rows.size, used.size), dtype=f32)
+    words[at, column[columns]] = values
+    norm = np.sqrt(np.add.reduce(words * words, axis=1))  # np.linalg.norm's own sum
+    words /= np.where(norm > 0, norm, 1)[:, None]
+    total += _LIKENESS_SHARES["text"] * (words @ words.T)
+    present += _LIKENESS_SHARES["text"] * (norm > 0)
+    # A row with no block present is alike to nothing (total 0): 0 / tiny is 0.
+    scale = np.sqrt(present[:, None] * present[None, :])
+    return np.divide(total, np.maximum(scale, f32(1e-30), out=scale), out=total)
