@@ -123,8 +123,8 @@ class TextIndex:
             self.documents_ -= 1
         self._zero_fitted(row)
         self._patch_matrix = None
-        if text is None:
-            self.patch_.pop(row, None)
+        if text is None:  # an empty patch, so that reusing the row forgets nothing twice
+            self.patch_[row] = (np.zeros(0, np.int32), np.zeros(0, np.float32))
             return
         doc = Counter(tokens(text))
         for word in doc:
@@ -147,7 +147,7 @@ class TextIndex:
         self.by_row_.data[start:stop] = 0.0
 
     def stale_share(self) -> float:
-        """The share of rows edited since the fit (0 right after `fit`)."""
+        """The share of rows edited or deleted since the fit (0 right after `fit`)."""
         return len(self.patch_) / max(1, self.by_row_.shape[0])
 
     # -- reading --------------------------------------------------------------------------
@@ -158,7 +158,7 @@ class TextIndex:
             return self.patch_[row]
         if row >= self.by_row_.shape[0]:
             return np.zeros(0, np.int32), np.zeros(0, np.float32)
-        # An edited row lives in the patch and a deleted one is never read: no zeros here.
+        # An edited or deleted row lives in the patch: no zeroed fitted row is read here.
         start, stop = self.by_row_.indptr[row : row + 2]
         return self.by_row_.indices[start:stop], self.by_row_.data[start:stop]
 

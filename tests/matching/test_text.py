@@ -88,3 +88,19 @@ def test_a_deleted_row_is_reused_by_the_next_addition(synthetic):
     matcher.update([replace(synthetic[0], id=9_999)])
 
     assert matcher.store_.size == 100 and 9_999 in matcher and len(matcher) == 100
+
+
+def test_a_row_reused_after_a_deletion_counts_each_word_once(synthetic):
+    """Deleting a business and adding another (which takes its row) leaves the same word
+    counts as fitting the final directory at once: no word is forgotten twice."""
+    newcomer = replace(synthetic[0], id=9_999)
+    matcher = Matcher().fit(synthetic[:100])
+    matcher.remove([synthetic[0].id])
+    matcher.update([newcomer])
+    at_once = Matcher().fit([*synthetic[1:100], newcomer]).store_.text
+
+    text = matcher.store_.text
+    assert matcher.store_.row_of[9_999] == 0  # the freed row was reused
+    assert text.documents_ == at_once.documents_
+    counts = {word: int(text.df_[i]) for word, i in text.vocabulary_.items()}
+    assert counts == {word: int(at_once.df_[i]) for word, i in at_once.vocabulary_.items()}
