@@ -60,23 +60,31 @@ def kth_largest(values: np.ndarray, k: int) -> np.floating:
 def diversify(
     w: Weights, store: Store, scores: Scores, rows: np.ndarray, pool: np.ndarray, limit: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Greedily pick from the pool, discounting each candidate by its likeness to the
-    ones already picked. Discounts only grow, so the shown scores never increase.
-
-    A candidate's discount is diversity x clip((likeness - threshold) / (1 - threshold)) for
-    the most alike pick so far; that transform keeps order, so it is taken once for the
-    whole likeness matrix. Few candidates are alike enough to be discounted at all: a heap
-    in pool order (the order of the undiscounted scores) gives the next pick, and only the
-    discounted ones go back in."""
+    """Pick up to `limit` of the pool, each discounted by its likeness to the ones picked
+    before it: positions in `rows`, and the scores shown (never above the last one)."""
     threshold = w.redundancy_threshold
     excess = (likeness(store, rows[pool]).astype(np.float64) - threshold) / (1 - threshold)
     discount = w.diversity * np.minimum(np.maximum(excess, 0.0, out=excess), 1.0, out=excess)
-    base = scores.score[pool].tolist()
-    adjusted, worst = list(base), [0.0] * pool.size
-    # Ties: nearer, then lower id. The pool is sorted by (-score, distance, id): a heap.
-    keys = list(zip(scores.distance[pool].tolist(), store.ids[rows[pool]].tolist(),
-                    range(pool.size), strict=True))  # fmt: skip
-    heap = [(-score, *key) for score, key in zip(base, keys, strict=True)]
+    at, shown = greedy(
+        discount, scores.score[pool], scores.distance[pool], store.ids[rows[pool]], limit
+    )
+    return pool[at], shown
+
+
+def greedy(
+    discount: np.ndarray, base: np.ndarray, distance: np.ndarray, ids: np.ndarray, limit: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Greedily pick the best score after discounts (ties: nearer, then lower id), where a
+    candidate's discount is the largest `discount[picked, candidate]` of the picks so far
+    and its score `base x (1 - discount)`.
+
+    Discounts are zero but for candidates alike enough to a pick, so a heap holds every
+    candidate by undiscounted score, and only the ones a pick discounts go back in."""
+    scores = base.tolist()
+    adjusted, worst = list(scores), [0.0] * len(scores)
+    keys = list(zip(distance.tolist(), ids.tolist(), range(len(scores)), strict=True))
+    heap = [(-score, *key) for score, key in zip(scores, keys, strict=True)]
+    heapq.heapify(heap)  # a no-op for a pool in order
     picked: list[int] = []
     shown: list[float] = []
     while heap and len(picked) < limit:
@@ -90,9 +98,9 @@ def diversify(
         for other in np.flatnonzero(row).tolist():
             if row[other] > worst[other] >= 0:
                 worst[other] = float(row[other])
-                adjusted[other] = base[other] * (1 - worst[other])
+                adjusted[other] = scores[other] * (1 - worst[other])
                 heapq.heappush(heap, (-adjusted[other], *keys[other]))
-    return pool[np.array(picked, dtype=np.int64)], np.array(shown)
+    return np.array(picked, dtype=np.int64), np.array(shown)
 
 
 def likeness(store: Store, rows: np.ndarray) -> np.ndarray:

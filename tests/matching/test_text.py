@@ -104,3 +104,16 @@ def test_a_row_reused_after_a_deletion_counts_each_word_once(synthetic):
     assert text.documents_ == at_once.documents_
     counts = {word: int(text.df_[i]) for word, i in text.vocabulary_.items()}
     assert counts == {word: int(at_once.df_[i]) for word, i in at_once.vocabulary_.items()}
+
+
+def test_a_directory_grown_past_the_fitted_rows_still_matches_on_descriptions(synthetic):
+    matcher = Matcher().fit(synthetic[:100])  # rows for 125 until the next fit
+    newcomers = [replace(p, id=50_000 + i) for i, p in enumerate(synthetic[100:160])]
+    matcher.update(newcomers)
+    last = newcomers[-1]
+    visitor = replace(last, id=None, owner_id=None)
+
+    found = {s.id: s for s in matcher.suggest(visitor, "peer", limit=50)}
+
+    assert matcher.store_.row_of[last.id] >= matcher.store_.text.by_row_.shape[0]
+    assert any(r.startswith("Similar work") for r in found[last.id].reasons)
