@@ -126,16 +126,16 @@ class Matcher(BaseEstimator):
         where: slice | np.ndarray
         allowed: np.ndarray | None = None  # a mask still to apply
         if np.count_nonzero(rules) > store.size // 4:
-            rows, where, allowed = np.arange(store.size), slice(0, store.size), rules
+            rows, where, allowed = store.positions(), slice(0, store.size), rules
         else:
-            rows = where = np.flatnonzero(rules)
+            rows = where = rules.nonzero()[0]
         scores = score(self._scoring(kind), store, profile, kind, where)
         if max_distance_km is not None:
             # A little slack: the sphere and WGS84 differ by up to 0.5%; `_within` decides.
             near = scores.distance <= max_distance_km * 1.01
             allowed = near if allowed is None else allowed & near
         if allowed is not None:
-            scores.score[np.flatnonzero(~allowed)] = -1.0
+            scores.score[(~allowed).nonzero()[0]] = -1.0
         pool = best(store, scores, rows, self.pool_size)
         if max_distance_km is not None:
             pool = pool[_within(store, rows[pool], profile, max_distance_km)]

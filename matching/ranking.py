@@ -95,7 +95,7 @@ def greedy(
         shown.append(adjusted[at])
         worst[at] = -1.0
         row = discount[at]
-        for other in np.flatnonzero(row).tolist():
+        for other in row.nonzero()[0].tolist():
             if row[other] > worst[other] >= 0:
                 worst[other] = float(row[other])
                 adjusted[other] = scores[other] * (1 - worst[other])
@@ -110,7 +110,7 @@ def likeness(store: Store, rows: np.ndarray) -> np.ndarray:
     f32 = np.float32
     if not rows.size:
         return np.zeros((0, 0), f32)
-    sets = np.stack([store.sectors[rows], store.needs[rows], store.offers[rows]])
+    sets = np.array([store.sectors[rows], store.needs[rows], store.offers[rows]])
     size = np.bitwise_count(sets).astype(f32)
     norm = np.sqrt(size[:, :, None] * size[:, None, :])
     both = np.bitwise_count(sets[:, :, None] & sets[:, None, :]).astype(f32)
@@ -129,7 +129,7 @@ def likeness(store: Store, rows: np.ndarray) -> np.ndarray:
     at, columns, values = store.text.rows(rows)
     used = np.zeros(len(store.text.words_), bool)  # the words these rows use, in word order
     used[columns] = True
-    used = np.flatnonzero(used)
+    used = used.nonzero()[0]
     column = np.empty(len(store.text.words_), np.intp)
     column[used] = np.arange(used.size)
     words = np.zeros((rows.size, used.size), dtype=f32)

@@ -133,5 +133,7 @@ def _help(gives: frozenset[str], takes: frozenset[str]) -> str | None:
 def _strongest(
     said: Mapping[str, str | None], contributions: Mapping[str, float]
 ) -> tuple[str, ...]:
-    ranked = sorted((p for p, text in said.items() if text), key=lambda p: -contributions[p])
+    # strongest first; equal ones in the order said (a stable sort, reversed or not)
+    ranked = sorted((p for p, text in said.items() if text), key=contributions.__getitem__,
+                    reverse=True)  # fmt: skip
     return tuple(text for part in ranked[:MAX_REASONS] if (text := said[part]))

@@ -89,11 +89,18 @@ class Store:
         self.free: list[int] = []
         for name, (dtype, empty) in _COLUMNS.items():
             setattr(self, name, np.full(capacity, empty, dtype=dtype))
+        self._positions = np.arange(capacity)
         for profile in profiles:
             self._write(self._new_row(), profile)
 
     def __len__(self) -> int:
         return len(self.row_of)
+
+    def positions(self) -> np.ndarray:
+        """The rows in use, 0 to size - 1: a view, not a new array for every suggestion."""
+        if self._positions.size < self.size:
+            self._positions = np.arange(self.capacity)
+        return self._positions[: self.size]
 
     def upsert(self, profile: Profile) -> None:
         """Add a business, or overwrite its row in place."""

@@ -169,9 +169,9 @@ class TextIndex:
         if self.patch_:  # an edited row's fitted copy is zeroed: read the patch instead
             own &= np.fromiter((r not in self.patch_ for r in rows.tolist()), bool, rows.size)
         at, lengths = _spans(self.by_row_.indptr, rows[own])
-        found = [(np.repeat(np.flatnonzero(own), lengths), self.by_row_.indices[at],
+        found = [(np.repeat(own.nonzero()[0], lengths), self.by_row_.indices[at],
                   self.by_row_.data[at])]  # fmt: skip
-        for i in np.flatnonzero(~own).tolist():
+        for i in (~own).nonzero()[0].tolist():
             cols, vals = self.row(int(rows[i]))
             found.append((np.full(cols.size, i), cols, vals))
         return tuple(np.concatenate(a) for a in zip(*found, strict=True))  # type: ignore[return-value]
