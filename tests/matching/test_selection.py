@@ -168,3 +168,13 @@ def test_kth_largest_with_nan_falls_back_to_a_full_partition():
     for k in (1, 10, 50):
         expected = np.partition(values, values.size - k)[values.size - k]
         assert np.array_equal(kth_largest(values, k), expected, equal_nan=True)
+
+
+def test_every_business_is_0_km_from_its_own_row(fitted, synthetic):
+    """The requester's point is computed apart from the columns (and cached): it must be
+    the very same float32 point, or ties by distance would break differently."""
+    store = fitted.store_
+    for profile in synthetic[::25]:
+        row = store.row_of[profile.id]
+
+        assert sphere_km(store, np.array([row]), profile)[0] == 0.0
