@@ -11,13 +11,11 @@ import heapq
 import numpy as np
 
 from matching.scoring import Scores
-from matching.store import UNKNOWN_STAGE, Store
+from matching.store import LIKENESS_SHARES, UNKNOWN_STAGE, Store
 from matching.weights import Weights
 
-# The share of each block in how alike two suggestions look, for the diversity discount.
-_LIKENESS_SHARES = {"sectors": 0.15, "stage": 0.1, "needs": 0.15, "offers": 0.1, "text": 0.5}
 _SET_SHARES = np.array(
-    [[[_LIKENESS_SHARES[name]]] for name in ("sectors", "needs", "offers")], np.float32
+    [[[LIKENESS_SHARES[name]]] for name in ("sectors", "needs", "offers")], np.float32
 )
 # Above this many candidates per pool place, the pool's cut is found among a few.
 _GROUPS_PER_PLACE = 16
@@ -80,15 +78,14 @@ def greedy(
 
     Discounts are zero but for candidates alike enough to a pick, so a heap holds every
     candidate by undiscounted score, and only the ones a pick discounts go back in."""
-    scores = base.tolist()
+    scores, near, who = base.tolist(), distance.tolist(), ids.tolist()
     adjusted, worst = list(scores), [0.0] * len(scores)
-    keys = list(zip(distance.tolist(), ids.tolist(), range(len(scores)), strict=True))
-    heap = [(-score, *key) for score, key in zip(scores, keys, strict=True)]
+    heap = list(zip([-s for s in scores], near, who, range(len(scores)), strict=True))
     heapq.heapify(heap)  # a no-op for a pool in order
     picked: list[int] = []
     shown: list[float] = []
     while heap and len(picked) < limit:
-        negative, *_, at = heapq.heappop(heap)
+        negative, _, _, at = heapq.heappop(heap)
         if negative != -adjusted[at] or worst[at] < 0:  # discounted since, or picked (-1)
             continue
         picked.append(at)
@@ -99,13 +96,13 @@ def greedy(
             if row[other] > worst[other] >= 0:
                 worst[other] = float(row[other])
                 adjusted[other] = scores[other] * (1 - worst[other])
-                heapq.heappush(heap, (-adjusted[other], *keys[other]))
+                heapq.heappush(heap, (-adjusted[other], near[other], who[other], other))
     return np.array(picked, dtype=np.int64), np.array(shown)
 
 
 def likeness(store: Store, rows: np.ndarray) -> np.ndarray:
     """Cosine likeness of these rows' sectors, stage, needs, offers and words, blended by
-    `_LIKENESS_SHARES`, as the cosine of the blocks' weighted concatenation: bit sets by
+    `LIKENESS_SHARES`, as the cosine of the blocks' weighted concatenation: bit sets by
     popcount (the three at once), words by a small dense product over the words they use."""
     f32 = np.float32
     if not rows.size:
@@ -119,13 +116,9 @@ def likeness(store: Store, rows: np.ndarray) -> np.ndarray:
     cosine *= _SET_SHARES
     total = cosine[0] + cosine[1]
     total += cosine[2]
-    present = np.zeros(rows.size, f32)  # the summed shares of each row's non-empty blocks
-    for i, name in enumerate(("sectors", "needs", "offers")):
-        present += _LIKENESS_SHARES[name] * (size[i] > 0)
     stage = store.stage[rows]
-    known = stage != UNKNOWN_STAGE
-    total += _LIKENESS_SHARES["stage"] * ((stage[:, None] == stage[None, :]) & known)
-    present += _LIKENESS_SHARES["stage"] * known
+    same_stage = (stage[:, None] == stage[None, :]) & (stage != UNKNOWN_STAGE)
+    total += LIKENESS_SHARES["stage"] * same_stage
     at, columns, values = store.text.rows(rows)
     used = np.zeros(len(store.text.words_), bool)  # the words these rows use, in word order
     used[columns] = True
@@ -136,8 +129,8 @@ def likeness(store: Store, rows: np.ndarray) -> np.ndarray:
     words[at, column[columns]] = values
     norm = np.sqrt(np.add.reduce(words * words, axis=1))  # np.linalg.norm's own sum
     words /= np.where(norm > 0, norm, 1)[:, None]
-    total += _LIKENESS_SHARES["text"] * (words @ words.T)
-    present += _LIKENESS_SHARES["text"] * (norm > 0)
+    total += LIKENESS_SHARES["text"] * (words @ words.T)
     # A row with no block present is alike to nothing (total 0): 0 / tiny is 0.
+    present = store.present[rows]
     scale = np.sqrt(present[:, None] * present[None, :])
     return np.divide(total, np.maximum(scale, f32(1e-30), out=scale), out=total)

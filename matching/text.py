@@ -168,13 +168,16 @@ class TextIndex:
         own = rows < self.by_row_.shape[0]
         if self.patch_:  # an edited row's fitted copy is zeroed: read the patch instead
             own &= np.fromiter((r not in self.patch_ for r in rows.tolist()), bool, rows.size)
-        at, lengths = _spans(self.by_row_.indptr, rows[own])
-        found = [(np.repeat(own.nonzero()[0], lengths), self.by_row_.indices[at],
-                  self.by_row_.data[at])]  # fmt: skip
+        mine = own.nonzero()[0]
+        at, lengths = _spans(self.by_row_.indptr, rows[mine])
+        found = mine.repeat(lengths), self.by_row_.indices[at], self.by_row_.data[at]
+        if mine.size == rows.size:
+            return found
+        more = [found]
         for i in (~own).nonzero()[0].tolist():
             cols, vals = self.row(int(rows[i]))
-            found.append((np.full(cols.size, i), cols, vals))
-        return tuple(np.concatenate(a) for a in zip(*found, strict=True))  # type: ignore[return-value]
+            more.append((np.full(cols.size, i), cols, vals))
+        return tuple(np.concatenate(a) for a in zip(*more, strict=True))  # type: ignore[return-value]
 
     def query(self, text: str) -> tuple[np.ndarray, np.ndarray, float]:
         """The requester's words, their idf-weighted BM25 weights and the self-score that

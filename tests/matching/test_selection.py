@@ -178,3 +178,23 @@ def test_every_business_is_0_km_from_its_own_row(fitted, synthetic):
         row = store.row_of[profile.id]
 
         assert sphere_km(store, np.array([row]), profile)[0] == 0.0
+
+
+def test_the_likeness_weight_kept_per_row_follows_edits(synthetic):
+    """Each row keeps which of its blocks are not empty (for the diversity likeness):
+    after edits that empty or fill them it is what a fresh fit would compute."""
+    emptied = [
+        replace(p, description="", needs=frozenset(), offers=frozenset(), stage=None)
+        for p in synthetic[:20]
+    ]
+    filled = [replace(p, description="Orchard and cider press") for p in synthetic[20:40]]
+    final = emptied + filled + synthetic[40:200]
+    matcher = Matcher().fit(synthetic[:200]).update(emptied + filled)
+    fresh = Matcher().fit(final)
+
+    def weights(m):
+        store = m.store_
+        return {p.id: float(store.present[store.row_of[p.id]]) for p in final}
+
+    assert weights(matcher) == weights(fresh)
+    assert len(set(weights(fresh).values())) > 2
