@@ -50,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.coops_uk import DATA, SECTOR_MAP  # noqa: E402
 from benchmarks.eval_scenarios import SCENARIOS, Trial  # noqa: E402
 from matching import Matcher, Profile  # noqa: E402
-from matching.matcher import _sphere_km  # noqa: E402
+from matching.scoring import sphere_km  # noqa: E402
 from matching.synthetic import directory, random_profile, slugify  # noqa: E402
 from matching.vocab import (  # noqa: E402
     RELATED_SECTORS,
@@ -75,7 +75,7 @@ def rank(matcher: Matcher, method: str, p: Profile, kind: str) -> list[int]:
         return [s.id for s in matcher.suggest(p, kind, K)]
     store = matcher.store_
     allowed = matcher._allowed(store, p, kind)
-    km = _sphere_km(store, slice(0, store.size), p)
+    km = sphere_km(store, slice(0, store.size), p)
     if method == "Nearest":
         key = km
     elif method == "Same sector nearby":
@@ -93,7 +93,7 @@ def _grades(trial: Trial, matcher: Matcher, ranking: list[int]) -> tuple[list[in
     if trial.judge is None:
         return [trial.grades.get(i, 0) for i in ranking], list(trial.grades.values())
     store = matcher.store_
-    km = _sphere_km(store, slice(0, store.size), trial.requester)
+    km = sphere_km(store, slice(0, store.size), trial.requester)
     allowed = matcher._allowed(store, trial.requester, trial.kind)
     every = {int(store.ids[r]): trial.judge(store.profiles[r], float(km[r]))
              for r in np.flatnonzero(allowed & (km <= 20))}  # fmt: skip
@@ -255,7 +255,7 @@ def evaluate_real(n_requesters: int, seed: int, n_examples: int) -> None:
     store = matcher.store_
     near_same = {}
     for p in requesters:
-        km = _sphere_km(store, slice(0, store.size), p)
+        km = sphere_km(store, slice(0, store.size), p)
         same = (store.primary[: store.size] == store.primary[store.row_of[p.id]]) & (km <= 1.0)
         same &= matcher._allowed(store, p, "peer")
         near_same[p.id] = set(store.ids[: store.size][same].tolist())

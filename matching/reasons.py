@@ -6,7 +6,8 @@ listed strongest first, so the first reason is what mattered most.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Mapping
 
 from matching.types import Kind, Profile
 from matching.vocab import RELATED_SECTORS, SECTOR_PLURALS, SECTORS, STAGES, TOPICS
@@ -17,8 +18,10 @@ MAX_TOPICS = 3
 NO_SECTOR = "other"
 
 
-def _topics(slugs: Iterable[str]) -> str:
-    """Topic labels in vocabulary order, joined by semicolons (labels hold commas)."""
+@functools.lru_cache(maxsize=4096)
+def _topics(slugs: frozenset[str]) -> str:
+    """Topic labels in vocabulary order, joined by semicolons (labels hold commas).
+    Cached: the same few sets come up in reason after reason."""
     labels = [TOPICS[t].lower() for t in TOPICS if t in slugs]
     if len(labels) > MAX_TOPICS:
         labels = [*labels[: MAX_TOPICS - 1], f"and {len(labels) - MAX_TOPICS + 1} more"]
@@ -130,5 +133,7 @@ def _help(gives: frozenset[str], takes: frozenset[str]) -> str | None:
 def _strongest(
     said: Mapping[str, str | None], contributions: Mapping[str, float]
 ) -> tuple[str, ...]:
-    ranked = sorted((p for p, text in said.items() if text), key=lambda p: -contributions[p])
+    # strongest first; equal ones in the order said (a stable sort, reversed or not)
+    ranked = sorted((p for p, text in said.items() if text), key=contributions.__getitem__,
+                    reverse=True)  # fmt: skip
     return tuple(text for part in ranked[:MAX_REASONS] if (text := said[part]))

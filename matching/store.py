@@ -20,6 +20,8 @@ SECTOR_BIT = {s: 1 << i for i, s in enumerate(SECTORS)}
 TOPIC_BIT = {t: 1 << i for i, t in enumerate(TOPICS)}
 UNKNOWN_STAGE = -1
 _GROWING = STAGE_ORDER["growing"]
+# The share of each block in how alike two suggestions look, for the diversity discount.
+LIKENESS_SHARES = {"sectors": 0.15, "needs": 0.15, "offers": 0.1, "stage": 0.1, "text": 0.5}
 # name: (dtype, value of an empty row)
 _COLUMNS: dict[str, tuple[type, object]] = {
     "ids": (np.int64, -1),
@@ -36,6 +38,7 @@ _COLUMNS: dict[str, tuple[type, object]] = {
     "accepting": (bool, False),  # open to new introductions (a paused business is not)
     "can_mentor": (bool, False),  # willing, accepting, under capacity, at least growing
     "load": (np.float32, 0.0),  # open introductions
+    "present": (np.float32, 0.0),  # the LIKENESS_SHARES of its non-empty blocks, summed
     # The point on the unit sphere, one contiguous column per axis.
     "x": (np.float32, 0.0),
     "y": (np.float32, 0.0),
@@ -76,6 +79,7 @@ class Store:
     accepting: np.ndarray
     can_mentor: np.ndarray
     load: np.ndarray
+    present: np.ndarray
     x: np.ndarray
     y: np.ndarray
     z: np.ndarray
@@ -89,11 +93,20 @@ class Store:
         self.free: list[int] = []
         for name, (dtype, empty) in _COLUMNS.items():
             setattr(self, name, np.full(capacity, empty, dtype=dtype))
+        self._positions = np.arange(capacity)
         for profile in profiles:
             self._write(self._new_row(), profile)
+        words = np.diff(text.by_row_.indptr)[: self.size] > 0  # nothing edited yet
+        self._sum_present(slice(0, self.size), words)
 
     def __len__(self) -> int:
         return len(self.row_of)
+
+    def positions(self) -> np.ndarray:
+        """The rows in use, 0 to size - 1: a view, not a new array for every suggestion."""
+        if self._positions.size < self.size:
+            self._positions = np.arange(self.capacity)
+        return self._positions[: self.size]
 
     def upsert(self, profile: Profile) -> None:
         """Add a business, or overwrite its row in place."""
@@ -103,6 +116,7 @@ class Store:
             row = self.free.pop() if self.free else self._new_row()
         self._write(row, profile)
         self.text.set_row(row, profile.description)
+        self._sum_present(slice(row, row + 1), np.array([self.text.row(row)[0].size > 0]))
 
     def delete(self, id: int) -> None:
         row = self.row_of.pop(id, None)
@@ -127,6 +141,16 @@ class Store:
             setattr(self, name, np.concatenate([getattr(self, name), np.full(extra, empty, dtype)]))
         self.profiles.extend([None] * extra)
         self.capacity += extra
+
+    def _sum_present(self, rows: slice, words: np.ndarray) -> None:
+        """Which blocks of these rows are not empty, as their summed likeness shares: in
+        the order and float32 steps that the likeness of a pool summed them."""
+        present = np.zeros(rows.stop - rows.start, np.float32)
+        for name in ("sectors", "needs", "offers"):
+            present += LIKENESS_SHARES[name] * (getattr(self, name)[rows] != 0)
+        present += LIKENESS_SHARES["stage"] * (self.stage[rows] != UNKNOWN_STAGE)
+        present += LIKENESS_SHARES["text"] * words
+        self.present[rows] = present
 
     def _write(self, row: int, p: Profile) -> None:
         assert p.id is not None, "only businesses of the directory are stored"

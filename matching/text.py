@@ -14,6 +14,7 @@ score the requester's own description would get.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 
@@ -37,13 +38,17 @@ _GENERIC = frozenset(
 def tokens(text: str) -> list[str]:
     """The words of `text` that can match: lowercased, stop words dropped, plurals folded
     ("agencies" counts as "agency"), hyphens and apostrophes kept inside a word."""
-    out = []
-    for raw in _WORD.findall(text.casefold()):
-        word = raw.replace("’", "'").replace("-", "")
-        if len(word) < 2 or word in ENGLISH_STOP_WORDS or word in _GENERIC:
-            continue
-        out.append(_singular(word))
-    return out
+    return [word for raw in _WORD.findall(text.casefold()) if (word := _token(raw))]
+
+
+@functools.lru_cache(maxsize=8192)
+def _token(raw: str) -> str:
+    """One word as it counts, or "" when it does not; cached: a directory says the same
+    words over and over, and every suggestion reads the requester's description."""
+    word = raw.replace("’", "'").replace("-", "")
+    if len(word) < 2 or word in ENGLISH_STOP_WORDS or word in _GENERIC:
+        return ""
+    return _singular(word)
 
 
 def _singular(word: str) -> str:
@@ -52,6 +57,16 @@ def _singular(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "'s")):
         return word[:-1]
     return word.removesuffix("'s")
+
+
+def _spans(indptr: np.ndarray, picks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of compressed rows (or columns) `picks` in the data, one after the
+    other, and how many each has: one gather instead of a slice per row."""
+    starts = indptr[picks]
+    lengths = indptr[picks + 1] - starts
+    return np.arange(lengths.sum()) + np.repeat(
+        starts - (lengths.cumsum() - lengths), lengths
+    ), lengths
 
 
 class TextIndex:
@@ -108,8 +123,8 @@ class TextIndex:
             self.documents_ -= 1
         self._zero_fitted(row)
         self._patch_matrix = None
-        if text is None:
-            self.patch_.pop(row, None)
+        if text is None:  # an empty patch, so that reusing the row forgets nothing twice
+            self.patch_[row] = (np.zeros(0, np.int32), np.zeros(0, np.float32))
             return
         doc = Counter(tokens(text))
         for word in doc:
@@ -132,7 +147,7 @@ class TextIndex:
         self.by_row_.data[start:stop] = 0.0
 
     def stale_share(self) -> float:
-        """The share of rows edited since the fit (0 right after `fit`)."""
+        """The share of rows edited or deleted since the fit (0 right after `fit`)."""
         return len(self.patch_) / max(1, self.by_row_.shape[0])
 
     # -- reading --------------------------------------------------------------------------
@@ -143,9 +158,26 @@ class TextIndex:
             return self.patch_[row]
         if row >= self.by_row_.shape[0]:
             return np.zeros(0, np.int32), np.zeros(0, np.float32)
-        # An edited row lives in the patch and a deleted one is never read: no zeros here.
+        # An edited or deleted row lives in the patch: no zeroed fitted row is read here.
         start, stop = self.by_row_.indptr[row : row + 2]
         return self.by_row_.indices[start:stop], self.by_row_.data[start:stop]
+
+    def rows(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Word columns and BM25 weights of several rows at once, as (position in `rows`,
+        column, weight) triples in no particular order: one gather instead of a call per row."""
+        own = rows < self.by_row_.shape[0]
+        if self.patch_:  # an edited row's fitted copy is zeroed: read the patch instead
+            own &= np.fromiter((r not in self.patch_ for r in rows.tolist()), bool, rows.size)
+        mine = own.nonzero()[0]
+        at, lengths = _spans(self.by_row_.indptr, rows[mine])
+        found = mine.repeat(lengths), self.by_row_.indices[at], self.by_row_.data[at]
+        if mine.size == rows.size:
+            return found
+        more = [found]
+        for i in (~own).nonzero()[0].tolist():
+            cols, vals = self.row(int(rows[i]))
+            more.append((np.full(cols.size, i), cols, vals))
+        return tuple(np.concatenate(a) for a in zip(*more, strict=True))  # type: ignore[return-value]
 
     def query(self, text: str) -> tuple[np.ndarray, np.ndarray, float]:
         """The requester's words, their idf-weighted BM25 weights and the self-score that
@@ -169,27 +201,25 @@ class TextIndex:
         Reads only the postings of the query's words (by-word index), not every row.
         """
         cols, weights, norm = query
-        out = np.zeros(size, dtype=np.float32)
+        # Words new since the fit have no postings here (the patch holds their rows).
+        fitted = int(np.searchsorted(cols, self.by_word_.shape[1]))  # `cols` is sorted
+        if not norm or not fitted:
+            out = np.zeros(size, dtype=np.float32)
+        else:  # fitted postings are of rows that were in use at the fit: below `size`
+            at, lengths = _spans(self.by_word_.indptr, cols[:fitted])
+            rows = self.by_word_.indices[at]
+            contribution = self.by_word_.data[at] * np.repeat(weights[:fitted], lengths)
+            out = np.bincount(rows, weights=contribution, minlength=size)[:size].astype(np.float32)
         if not norm:
             return out
-        fitted = cols < self.by_word_.shape[1]
-        if fitted.any():
-            ptr = self.by_word_.indptr
-            starts, lengths = ptr[cols[fitted]], np.diff(ptr)[cols[fitted]]
-            total = int(lengths.sum())
-            at = np.arange(total) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-            rows = self.by_word_.indices[at]
-            contribution = self.by_word_.data[at] * np.repeat(weights[fitted], lengths)
-            out += np.bincount(rows, weights=contribution, minlength=self.by_word_.shape[0])[
-                :size
-            ].astype(np.float32)
         if self.patch_:
             rows, matrix = self._patch()
             dense = np.zeros(matrix.shape[1], dtype=np.float32)
             dense[cols] = weights
             keep = rows < size
             out[rows[keep]] = (matrix @ dense)[keep]
-        return np.minimum(out * np.float32(1 / norm), np.float32(1))
+        out *= np.float32(1 / norm)
+        return np.minimum(out, np.float32(1), out=out)
 
     def _patch(self) -> tuple[np.ndarray, sp.csr_matrix]:
         """The edited rows as one small CSR matrix, rebuilt after an edit."""
@@ -209,17 +239,21 @@ class TextIndex:
         return self._patch_matrix
 
     def shared_words(
-        self, query: tuple[np.ndarray, np.ndarray, float], row: int, limit: int = 3
-    ) -> list[str]:
-        """The requester's words that count most in this row's match (from `query`)."""
+        self, query: tuple[np.ndarray, np.ndarray, float], rows: list[int], limit: int = 3
+    ) -> list[list[str]]:
+        """For each row, the requester's words that count most in its match (from `query`)."""
         cols, weights, _ = query
         mine = dict(zip(cols.tolist(), weights.tolist(), strict=True))
-        c, v = self.row(row)
-        scored = sorted(
-            ((mine[j] * w, j) for j, w in zip(c.tolist(), v.tolist(), strict=True) if j in mine),
-            key=lambda pair: (-pair[0], pair[1]),  # ties: the word seen first
-        )
-        return [self.words_[j] for _, j in scored[:limit]]
+        scored: list[list[tuple[float, int]]] = [[] for _ in rows]
+        at, columns, values = self.rows(np.array(rows, dtype=np.int64))
+        for i, j, w in zip(at.tolist(), columns.tolist(), values.tolist(), strict=True):
+            if j in mine:
+                scored[i].append((mine[j] * w, j))
+        return [
+            # ties: the word seen first
+            [self.words_[j] for _, j in sorted(pairs, key=lambda p: (-p[0], p[1]))[:limit]]
+            for pairs in scored
+        ]
 
     def _add_word(self, word: str) -> None:
         if word not in self.vocabulary_:

@@ -30,7 +30,10 @@ def test_a_word_fragment_never_matches():
     similarity = index.similarity(index.query("Bus routes for the village"), 2)
 
     assert similarity[1] > 0  # "bus"
-    assert index.shared_words(index.query("Bus routes for the village"), 0) == ["village"]
+    assert index.shared_words(index.query("Bus routes for the village"), [0, 1]) == [
+        ["village"],
+        ["bus"],
+    ]
 
 
 def test_the_same_description_scores_one_and_rarer_shared_words_score_more():
@@ -85,3 +88,32 @@ def test_a_deleted_row_is_reused_by_the_next_addition(synthetic):
     matcher.update([replace(synthetic[0], id=9_999)])
 
     assert matcher.store_.size == 100 and 9_999 in matcher and len(matcher) == 100
+
+
+def test_a_row_reused_after_a_deletion_counts_each_word_once(synthetic):
+    """Deleting a business and adding another (which takes its row) leaves the same word
+    counts as fitting the final directory at once: no word is forgotten twice."""
+    newcomer = replace(synthetic[0], id=9_999)
+    matcher = Matcher().fit(synthetic[:100])
+    matcher.remove([synthetic[0].id])
+    matcher.update([newcomer])
+    at_once = Matcher().fit([*synthetic[1:100], newcomer]).store_.text
+
+    text = matcher.store_.text
+    assert matcher.store_.row_of[9_999] == 0  # the freed row was reused
+    assert text.documents_ == at_once.documents_
+    counts = {word: int(text.df_[i]) for word, i in text.vocabulary_.items()}
+    assert counts == {word: int(at_once.df_[i]) for word, i in at_once.vocabulary_.items()}
+
+
+def test_a_directory_grown_past_the_fitted_rows_still_matches_on_descriptions(synthetic):
+    matcher = Matcher().fit(synthetic[:100])  # rows for 125 until the next fit
+    newcomers = [replace(p, id=50_000 + i) for i, p in enumerate(synthetic[100:160])]
+    matcher.update(newcomers)
+    last = newcomers[-1]
+    visitor = replace(last, id=None, owner_id=None)
+
+    found = {s.id: s for s in matcher.suggest(visitor, "peer", limit=50)}
+
+    assert matcher.store_.row_of[last.id] >= matcher.store_.text.by_row_.shape[0]
+    assert any(r.startswith("Similar work") for r in found[last.id].reasons)
