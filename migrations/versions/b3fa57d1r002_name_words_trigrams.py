@@ -7,7 +7,7 @@ trigram index on the words, which the search asks for words similar to a misspel
 covering indexes let the search read topics and the newest-first order from indexes alone.
 
 Revision ID: b3fa57d1r002
-Revises: b2ma7ch1ng05
+Revises: b3ev1dence07
 Create Date: 2026-11-24 05:00:00
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 from directory import search_index
 
 revision = "b3fa57d1r002"
-down_revision = "b2ma7ch1ng05"
+down_revision = "b3ev1dence07"
 branch_labels = None
 depends_on = None
 
