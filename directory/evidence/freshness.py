@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete, event, insert, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from directory.matches.freshness import raise_version
 from directory.models import EvidenceChange, EvidenceState, Network, Outcome
 
 _STATE = EvidenceState.__table__
@@ -34,12 +35,7 @@ KEEP = 10_000
 def bump(session: Session, introduction_ids: Iterable[int | None] = ()) -> int:
     """Raise the evidence version by one and log the introductions whose answers changed."""
     conn = session.connection()
-    raised = conn.execute(
-        update(_STATE).where(_STATE.c.id == 1).values(version=_STATE.c.version + 1)
-    ).rowcount
-    if not raised:
-        conn.execute(insert(_STATE).values(id=1, version=1, pruned_up_to=0))
-    version = conn.execute(select(_STATE.c.version).where(_STATE.c.id == 1)).scalar_one()
+    version = raise_version(conn, _STATE, pruned_up_to=0)
     ids = sorted({i for i in introduction_ids if i is not None})
     if ids:
         conn.execute(insert(_CHANGE), [{"version": version, "introduction_id": i} for i in ids])

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import event, insert, or_, select, update
+from sqlalchemy import Connection, Table, event, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from directory.models import (
@@ -43,18 +43,24 @@ _BULK = {
 }
 
 
+def raise_version(conn: Connection, state: Table, **first_row: int) -> int:
+    """Raise a one-row version table's version by one (creating the row, with `first_row`'s
+    other columns, the first time), in the caller's transaction; the new version."""
+    raised = conn.execute(
+        update(state).where(state.c.id == 1).values(version=state.c.version + 1)
+    ).rowcount
+    if not raised:
+        conn.execute(insert(state).values(id=1, version=1, **first_row))
+    return conn.execute(select(state.c.version).where(state.c.id == 1)).scalar_one()
+
+
 def bump(session: Session, ids: Iterable[int | None]) -> int | None:
     """Raise the version by one and log these business ids under it; the new version."""
     ids = sorted({i for i in ids if i is not None})
     if not ids:
         return None
     conn = session.connection()
-    raised = conn.execute(
-        update(_STATE).where(_STATE.c.id == 1).values(version=_STATE.c.version + 1)
-    ).rowcount
-    if not raised:
-        conn.execute(insert(_STATE).values(id=1, version=1, refits=0))
-    version = conn.execute(select(_STATE.c.version).where(_STATE.c.id == 1)).scalar_one()
+    version = raise_version(conn, _STATE, refits=0)
     conn.execute(insert(_CHANGE), [{"version": version, "business_id": i} for i in ids])
     return version
 
